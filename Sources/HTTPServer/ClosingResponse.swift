@@ -1,0 +1,24 @@
+import NIOCore
+import NIOHTTP1
+
+/// A short plain-text response written from inside the pipeline, followed by
+/// closing the connection: for requests refused before they reach a handler.
+struct ClosingResponse {
+    var status: HTTPResponseStatus
+    var message: String
+
+    func write(context: ChannelHandlerContext) {
+        let body = ByteBuffer(string: message + "\n")
+        let headers: HTTPHeaders = [
+            "content-type": "text/plain; charset=utf-8",
+            "content-length": "\(body.readableBytes)",
+            "connection": "close",
+        ]
+        let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
+        context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+}

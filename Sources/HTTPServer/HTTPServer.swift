@@ -1,0 +1,72 @@
+public import Logging
+public import NIOCore
+public import NIOPosix
+public import ServiceLifecycle
+
+/// One listener serving a router over HTTP/1.1, with or without TLS.
+///
+/// A swift-service-lifecycle `Service`: `run()` binds, serves until graceful
+/// shutdown, then stops accepting, lets in-flight requests finish within the
+/// grace period, closes idle connections and returns.
+public final class HTTPServer: Service, Sendable {
+    public let configuration: ServerConfiguration
+    private let router: Router
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let onListening: @Sendable (SocketAddress) -> Void
+
+    public init(
+        configuration: ServerConfiguration,
+        router: Router,
+        logger: Logger,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.router = router
+        var logger = logger
+        logger[metadataKey: "listener"] = "\(configuration.name)"
+        self.logger = logger
+        self.group = group
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let metrics = ServerMetrics(listener: configuration.name)
+        let connections = ConnectionRegistry(metrics: metrics)
+        let configuration = configuration
+        let logger = logger
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.address.host, port: configuration.address.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    connections.register(channel)
+                    return try HTTP1Connection.configure(channel, configuration: configuration, metrics: metrics, logger: logger)
+                }
+            }
+        if let address = server.channel.localAddress {
+            logger.info("listening", metadata: ["address": "\(address.ipAddress ?? "?"):\(address.port ?? 0)"])
+            onListening(address)
+        }
+
+        let router = router
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        group.addTask {
+                            await HTTP1Connection.serve(connection, router: router, metrics: metrics, logger: logger)
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
+            server.channel.close(promise: nil)
+            connections.drain(gracePeriod: configuration.shutdownGracePeriod)
+        }
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,50 @@
+public import Logging
+public import NIOHTTP1
+
+/// An asynchronous request handler.
+public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+
+/// Routes requests by exact path, then method.
+///
+/// Protocol-neutral: HTTP/1.1 connections use it today and HTTP/2 streams
+/// use the same table, so a handler never knows which carried its request.
+public struct Router: Sendable {
+    private var routes: [String: [String: HTTPHandler]] = [:]
+
+    public init() {}
+
+    public mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping HTTPHandler) {
+        routes[path, default: [:]][method.rawValue] = handler
+    }
+
+    /// Adds every route of `other`; later additions win.
+    public mutating func merge(_ other: Router) {
+        routes.merge(other.routes) { $0.merging($1) { $1 } }
+    }
+
+    /// The route's path if one matches, for metric labels that must not grow
+    /// with whatever paths clients make up.
+    public func routeLabel(for path: String) -> String {
+        routes[path] == nil ? "unmatched" : path
+    }
+
+    /// Answers a request: 404 for an unknown path, 405 with `allow` for a known
+    /// path and another method, 500 with a short message when the handler throws.
+    public func respond(to request: HTTPRequest, logger: Logger) async -> HTTPResponse {
+        guard let byMethod = routes[request.path] else {
+            return .text(.notFound, "404 page not found")
+        }
+        guard let handler = byMethod[request.method.rawValue] else {
+            var response = HTTPResponse.text(.methodNotAllowed, "405 method not allowed")
+            response.headers.add(name: "allow", value: byMethod.keys.sorted().joined(separator: ", "))
+            return response
+        }
+        do {
+            return try await handler(request)
+        } catch {
+            logger.error(
+                "handler failed", metadata: ["path": "\(request.path)", "method": "\(request.method)", "error": "\(error)"])
+            return .text(.internalServerError, "internal error: " + String(String(describing: error).prefix(200)))
+        }
+    }
+}

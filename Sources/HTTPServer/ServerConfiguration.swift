@@ -1,0 +1,72 @@
+public import NIOCore
+public import TLS
+
+/// Where a listener binds, parsed from the `host:port` form of the flags.
+public struct BindAddress: Hashable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host:port`, `:port` (all interfaces) or `[v6]:port`. Returns
+    /// nil for `0`, which controller-runtime uses to switch a listener off.
+    public init?(flag: String) throws(BindAddressError) {
+        if flag == "0" { return nil }
+        guard let colon = flag.lastIndex(of: ":"), let port = Int(flag[flag.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { throw BindAddressError(value: flag) }
+        var host = String(flag[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.init(host: host.isEmpty ? "0.0.0.0" : host, port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+public struct BindAddressError: Error, CustomStringConvertible {
+    public var value: String
+    public var description: String { "\(value) is not an address: use host:port, :port or 0 to disable" }
+}
+
+/// Limits that protect a listener from large, slow or idle clients.
+public struct ConnectionLimits: Hashable, Sendable {
+    /// Bodies larger than this get 413 before they are read.
+    public var maxRequestBytes: Int = 7 * 1024 * 1024
+    /// Request lines plus headers larger than this get 431.
+    public var maxHeaderBytes: Int = 64 * 1024
+    /// The time a client has to send the rest of a request once it began,
+    /// and to complete the TLS handshake.
+    public var readTimeout: TimeAmount = .seconds(30)
+    /// How long a keep-alive connection may wait for its next request.
+    public var idleTimeout: TimeAmount = .seconds(120)
+
+    public init() {}
+}
+
+/// One listener: its name (for logs and metrics), address, TLS and routes.
+public struct ServerConfiguration: Sendable {
+    public var name: String
+    public var address: BindAddress
+    /// Returns the context for each new connection; nil serves cleartext.
+    public var tls: (@Sendable () -> TLSContext)?
+    public var limits: ConnectionLimits
+    /// Time in-flight requests get to finish once shutdown begins.
+    public var shutdownGracePeriod: Duration
+
+    public init(
+        name: String,
+        address: BindAddress,
+        tls: (@Sendable () -> TLSContext)? = nil,
+        limits: ConnectionLimits = ConnectionLimits(),
+        shutdownGracePeriod: Duration = .seconds(30)
+    ) {
+        self.name = name
+        self.address = address
+        self.tls = tls
+        self.limits = limits
+        self.shutdownGracePeriod = shutdownGracePeriod
+    }
+}

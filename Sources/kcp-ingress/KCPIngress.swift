@@ -1,0 +1,20 @@
+import ArgumentParser
+
+struct KCPIngress: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kcp-ingress",
+        abstract: "Places Ingress, HTTPRoute and Route objects on the physical clusters that serve them.",
+        version: "0.1.0",
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
+
+/// The subcommands whose `run` is asynchronous. Calling `run()` through
+/// `any AsyncParsableCommand` would pick the synchronous requirement it
+/// inherits from `ParsableCommand`, which only prints the help.
+protocol AsyncRunnable {
+    mutating func run() async throws
+}
+
+extension ServeCommand: AsyncRunnable {}

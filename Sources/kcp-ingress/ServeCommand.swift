@@ -1,0 +1,166 @@
+import ArgumentParser
+import HTTPServer
+import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+import Prometheus
+import ServiceLifecycle
+import TLS
+import UnixSignals
+
+/// Serves the admission webhook over HTTPS, with probes and metrics beside it.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the admission webhook over HTTPS (the default command)."
+    )
+
+    @Option(help: "Port of the HTTPS webhook listener.")
+    var webhookPort = 8443
+
+    @Option(help: "Address the webhook listener binds to.")
+    var webhookBindAddress = "0.0.0.0"
+
+    @Option(help: "PEM certificate chain for the webhook listener; reloaded when it changes.")
+    var tlsCertFile: String?
+
+    @Option(help: "PEM private key for --tls-cert-file; reloaded when it changes.")
+    var tlsPrivateKeyFile: String?
+
+    @Option(help: "PEM CA bundle: when set, webhook clients must present a certificate it signed.")
+    var clientCaFile: String?
+
+    @Option(help: "host:port of the plain-HTTP /healthz and /readyz listener; 0 disables it.")
+    var healthProbeBindAddress = ":8081"
+
+    @Option(help: "host:port of the Prometheus /metrics listener; 0 disables it.")
+    var metricsBindAddress = ":8080"
+
+    @Option(help: "Largest request body accepted, in bytes; larger ones get 413.")
+    var maxRequestBytes = 7 * 1024 * 1024
+
+    @Option(help: "Largest request headers accepted, in bytes; larger ones get 431.")
+    var maxHeaderBytes = 64 * 1024
+
+    @Option(help: "Time a client has to finish the TLS handshake, and to send a request once it began.")
+    var readTimeout = GoDuration(duration: .seconds(30), description: "30s")
+
+    @Option(help: "Time an idle keep-alive connection is kept open.")
+    var idleTimeout = GoDuration(duration: .seconds(120), description: "2m")
+
+    @Option(help: "Time in-flight requests get to finish after SIGTERM or SIGINT.")
+    var shutdownGracePeriod = GoDuration(duration: .seconds(30), description: "30s")
+
+    @Option(help: "How often certificate files are re-read, besides file-change events.")
+    var certificatePollInterval = GoDuration(duration: .seconds(10), description: "10s")
+
+    @Option(help: "Log format: text or json.")
+    var logFormat = LogFormat.text
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel = LogLevel.info
+
+    func validate() throws {
+        guard tlsCertFile != nil, tlsPrivateKeyFile != nil else {
+            throw ValidationError(
+                "--tls-cert-file and --tls-private-key-file are required (certs/gen-dev-certs.sh makes a development pair)")
+        }
+        guard (0...65535).contains(webhookPort) else { throw ValidationError("--webhook-port must be 0 to 65535") }
+        guard maxRequestBytes > 0, maxHeaderBytes > 0 else { throw ValidationError("size limits must be positive") }
+    }
+
+    func run() async throws {
+        Logs.bootstrap(format: logFormat, level: logLevel.level)
+        let logger = Logger(label: "kcp-ingress")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let certificates: CertificateReloader
+        do {
+            certificates = try CertificateReloader(
+                files: .init(certificate: tlsCertFile!, privateKey: tlsPrivateKeyFile!, clientCA: clientCaFile),
+                applicationProtocols: ["http/1.1"],
+                logger: logger)
+        } catch {
+            logger.critical("cannot load the serving certificate", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+        logger.info(
+            "serving certificate loaded",
+            metadata: ["serial": "\(certificates.current.certificate?.serialNumber ?? "")"])
+
+        let health = HealthChecks()
+        health.addReadinessCheck("certificates") {
+            certificates.current.certificate == nil ? .failed("no serving certificate") : .passed
+        }
+
+        var limits = ConnectionLimits()
+        limits.maxRequestBytes = maxRequestBytes
+        limits.maxHeaderBytes = maxHeaderBytes
+        limits.readTimeout = .nanoseconds(readTimeout.duration.nanosecondsClamped)
+        limits.idleTimeout = .nanoseconds(idleTimeout.duration.nanosecondsClamped)
+
+        var services: [any Service] = [CertificateWatch(reloader: certificates, pollInterval: certificatePollInterval.duration)]
+        if let address = try BindAddress(flag: metricsBindAddress) {
+            var routes = Router()
+            routes.add(.GET, "/metrics") { _ in
+                .bytes(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", ByteBuffer(bytes: registry.emitToBuffer()))
+            }
+            services.append(listener("metrics", address, routes, limits, logger))
+        }
+        if let address = try BindAddress(flag: healthProbeBindAddress) {
+            services.append(listener("health", address, health.routes, limits, logger))
+        }
+        var webhook = ServerConfiguration(
+            name: "webhook",
+            address: BindAddress(host: webhookBindAddress, port: webhookPort),
+            tls: { certificates.current },
+            limits: limits,
+            shutdownGracePeriod: shutdownGracePeriod.duration)
+        webhook.shutdownGracePeriod = shutdownGracePeriod.duration
+        services.append(HTTPServer(configuration: webhook, router: HealthChecks.livenessRoute, logger: logger))
+
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        logger.info("shut down cleanly")
+    }
+
+    private func listener(
+        _ name: String,
+        _ address: BindAddress,
+        _ routes: Router,
+        _ limits: ConnectionLimits,
+        _ logger: Logger
+    ) -> HTTPServer {
+        HTTPServer(
+            configuration: ServerConfiguration(
+                name: name, address: address, limits: limits, shutdownGracePeriod: shutdownGracePeriod.duration),
+            router: routes,
+            logger: logger)
+    }
+}
+
+/// Keeps the serving certificate current until shutdown.
+struct CertificateWatch: Service {
+    let reloader: CertificateReloader
+    let pollInterval: Duration
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            await reloader.run(pollInterval: pollInterval)
+        }
+    }
+}
+
+extension Duration {
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
+            ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
