@@ -6,6 +6,10 @@ import NIOHTTP1
 struct ClosingResponse {
     var status: HTTPResponseStatus
     var message: String
+    /// When set, the connection stays open this long after the response
+    /// (the caller discards what still arrives) before it is closed. A client
+    /// still uploading would otherwise get a reset instead of our answer.
+    var linger: TimeAmount? = nil
 
     func write(context: ChannelHandlerContext) {
         let body = ByteBuffer(string: message + "\n")
@@ -17,8 +21,13 @@ struct ClosingResponse {
         let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
         context.write(NIOAny(HTTPServerResponsePart.head(head)), promise: nil)
         context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
+        let linger = linger
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
+            if let linger {
+                context.eventLoop.assumeIsolated().scheduleTask(in: linger) { context.close(promise: nil) }
+            } else {
+                context.close(promise: nil)
+            }
         }
     }
 }

@@ -3,8 +3,10 @@ import NIOHTTP1
 
 /// Refuses bodies over the limit with 413 before reading them, for every
 /// path and before routing: a `content-length` over the limit at once, a
-/// chunked body as soon as it passes the limit. The connection is closed
-/// afterwards, since the rest of the body is never read.
+/// chunked body as soon as it passes the limit. The rest of the body is
+/// discarded as it arrives, without being buffered, for a short linger so
+/// that a client still uploading reads our 413 instead of a reset; then the
+/// connection is closed.
 final class RequestLimitsHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -41,8 +43,9 @@ final class RequestLimitsHandler: ChannelInboundHandler, RemovableChannelHandler
 
     private func refuse(context: ChannelHandlerContext) {
         refused = true
-        ClosingResponse(status: .payloadTooLarge, message: "request body larger than \(maxRequestBytes) bytes")
-            .write(context: context)
+        ClosingResponse(
+            status: .payloadTooLarge, message: "request body larger than \(maxRequestBytes) bytes", linger: .seconds(2)
+        ).write(context: context)
     }
 }
 

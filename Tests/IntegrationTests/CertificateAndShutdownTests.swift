@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+@Suite("kcp-ingress: mutual TLS, certificate reload and graceful shutdown", .timeLimit(.minutes(5)))
+struct CertificateAndShutdownTests {
+    @Test("with --client-ca-file, a client certificate from another CA is refused and one from the CA accepted")
+    func mutualTLS() async throws {
+        let certificates = try await KCPIngressServer.makeCertificates(client: true)
+        let stranger = try await KCPIngressServer.makeCertificates(client: true)
+        defer { try? FileManager.default.removeItem(at: stranger) }
+        let server = try await KCPIngressServer(
+            certificates: certificates, arguments: ["--client-ca-file", certificates.appendingPathComponent("ca.crt").path])
+        defer { server.stop() }
+
+        let wrong = try await run(
+            "/usr/bin/openssl",
+            [
+                "s_client", "-connect", "127.0.0.1:\(server.webhookPort)", "-CAfile", server.caFile, "-brief",
+                "-cert", stranger.appendingPathComponent("client.crt").path,
+                "-key", stranger.appendingPathComponent("client.key").path,
+            ], stdin: "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(!wrong.stdout.contains("200 OK"))
+        let refused = try await server.metric(
+            #"tls_handshake_failures_total{listener="webhook",reason="certificate_verify_failed"}"#)
+        #expect(refused == 1)
+
+        let none = try await server.curl("/healthz")
+        #expect(none.code == 0, "no certificate, no response")
+
+        let right = try await server.curl(
+            "/healthz",
+            [
+                "--cert", certificates.appendingPathComponent("client.crt").path,
+                "--key", certificates.appendingPathComponent("client.key").path,
+            ])
+        #expect(right.code == 200)
+    }
+
+    @Test("a certificate swapped by a Secret-style symlink flip serves new connections while an open one keeps working")
+    func symlinkFlipReload() async throws {
+        let certificates = try await KCPIngressServer.makeCertificates()
+        let volume = certificates.appendingPathComponent("volume")
+        let fm = FileManager.default
+        func publish(_ version: Int) throws {
+            let versioned = volume.appendingPathComponent("..v\(version)")
+            try fm.createDirectory(at: versioned, withIntermediateDirectories: true)
+            for name in ["tls.crt", "tls.key"] {
+                try fm.copyItem(at: certificates.appendingPathComponent(name), to: versioned.appendingPathComponent(name))
+            }
+            let temporary = volume.appendingPathComponent("..data_tmp").path
+            try fm.createSymbolicLink(atPath: temporary, withDestinationPath: "..v\(version)")
+            guard rename(temporary, volume.appendingPathComponent("..data").path) == 0 else { throw TestFailure("rename") }
+        }
+        try fm.createDirectory(at: volume, withIntermediateDirectories: true)
+        try publish(1)
+        for name in ["tls.crt", "tls.key"] {
+            try fm.createSymbolicLink(atPath: volume.appendingPathComponent(name).path, withDestinationPath: "..data/\(name)")
+        }
+        let server = try await KCPIngressServer(
+            certificates: certificates,
+            certificateFile: volume.appendingPathComponent("tls.crt").path,
+            keyFile: volume.appendingPathComponent("tls.key").path,
+            arguments: ["--certificate-poll-interval", "1h"])
+        defer { server.stop() }
+
+        let client = try pythonClient(["keepalive", "\(server.webhookPort)", server.caFile])
+        defer { client.stop() }
+        let first = try await client.waitForLine { $0.hasPrefix("response") }
+        let oldSerial = try #require(first.split(separator: " ").first { $0.hasPrefix("serial=") })
+        let local = try #require(first.split(separator: " ").first { $0.hasPrefix("local=") })
+
+        let script = KCPIngressServer.repository.appendingPathComponent("certs/gen-dev-certs.sh").path
+        _ = try await run("/bin/bash", [script, certificates.path, "server"])
+        try publish(2)
+        try await server.process.waitForLine(onStderr: true) { $0.contains("serving certificate reloaded") }
+
+        let fresh = try await run(
+            "/bin/bash",
+            ["-c", "openssl s_client -connect 127.0.0.1:\(server.webhookPort) -CAfile \(server.caFile) </dev/null 2>/dev/null | openssl x509 -noout -serial"])
+        let newSerial = "serial=" + fresh.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("serial=".count)
+        #expect(newSerial != String(oldSerial))
+        #expect(fresh.stdout.contains("serial="))
+
+        client.send("again")
+        try await client.waitForLine { _ in client.stdout.filter { $0.hasPrefix("response") }.count == 2 }
+        let lines = client.stdout.filter { $0.hasPrefix("response") }
+        #expect(lines == ["response 200 \(oldSerial) \(local)", "response 200 \(oldSerial) \(local)"], "same connection, same certificate, still served")
+    }
+
+    @Test("SIGTERM during a request: it completes, idle connections close, the process exits 0")
+    func gracefulShutdown() async throws {
+        let server = try await KCPIngressServer()
+        defer { server.stop() }
+        let inFlight = try pythonClient(["in-flight", "\(server.webhookPort)", server.caFile])
+        defer { inFlight.stop() }
+        let idle = try pythonClient(["handshake-only", "\(server.webhookPort)", server.caFile])
+        defer { idle.stop() }
+        try await inFlight.waitForLine { $0 == "started" }
+        try await idle.waitForLine { $0 == "connected" }
+
+        server.process.signal(SIGTERM)
+        try await server.process.waitForLine(onStderr: true) { $0.contains(#""msg":"shutting down""#) && $0.contains("webhook") }
+        // The idle connection is closed at once; the in-flight one is not.
+        let idleLine = try await idle.waitForLine { $0.hasPrefix("closed") || $0 == "still open" }
+        #expect(idleLine.hasPrefix("closed after"))
+        #expect(server.process.isRunning)
+
+        inFlight.send("finish")
+        // NIO's pipeline handler marks the last response of a draining connection.
+        try await inFlight.waitForLine { $0 == "response 200 connection=close" }
+        let closed = try await inFlight.waitForLine { $0.hasPrefix("closed") || $0 == "still open" }
+        #expect(closed.hasPrefix("closed after"))
+        #expect(try await server.process.waitForExit(timeout: .seconds(20)) == 0)
+        #expect(server.process.stderr.contains { $0.contains("shut down cleanly") })
+    }
+
+    @Test("after the grace period, connections still busy are closed and the process exits 0")
+    func gracePeriodEnds() async throws {
+        let server = try await KCPIngressServer(arguments: ["--shutdown-grace-period", "1s"])
+        defer { server.stop() }
+        let inFlight = try pythonClient(["in-flight", "\(server.webhookPort)", server.caFile])
+        defer { inFlight.stop() }
+        try await inFlight.waitForLine { $0 == "started" }
+        server.process.signal(SIGTERM)
+        #expect(try await server.process.waitForExit(timeout: .seconds(20)) == 0)
+    }
+}
