@@ -69,6 +69,18 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "kcp-ingress-echo",
+            dependencies: [
+                "TLS",
+                "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/EchoServer",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "TLSTests",
             dependencies: [
@@ -90,9 +102,18 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
+            name: "KCPIngressTests",
+            dependencies: [
+                "kcp-ingress",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "HTTPServer",
+                "TLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -52,7 +52,8 @@ enum HTTP1Connection {
                     var response = await router.respond(to: request.request, logger: logger)
                     response.headers.replaceOrAdd(name: "content-length", value: "\(response.body.readableBytes)")
                     if !keepAlive { response.headers.replaceOrAdd(name: "connection", value: "close") }
-                    let head = HTTPResponseHead(version: request.head.version, status: response.status, headers: response.headers)
+                    let head = HTTPResponseHead(
+                        version: request.head.version, status: response.status, headers: response.headers)
                     try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(response.body)), .end(nil)])
                     metrics.requestCompleted(
                         route: router.routeLabel(for: request.request.path),
@@ -63,7 +64,9 @@ enum HTTP1Connection {
                 }
             }
         } catch {
-            logger.debug("connection ended", metadata: ["remote": "\(info.remoteAddress.map { "\($0)" } ?? "?")", "error": "\(error)"])
+            logger.debug(
+                "connection ended",
+                metadata: ["remote": "\(info.remoteAddress.map { "\($0)" } ?? "?")", "error": "\(error)"])
         }
     }
 
@@ -79,7 +82,8 @@ enum HTTP1Connection {
             case .body(var chunk):
                 if body.readableBytes == 0 { body = chunk } else { body.writeBuffer(&chunk) }
             case .end:
-                let request = HTTPRequest(method: head.method, uri: head.uri, headers: head.headers, body: body, connection: info)
+                let request = HTTPRequest(
+                    method: head.method, uri: head.uri, headers: head.headers, body: body, connection: info)
                 return (head, request)
             case .head:
                 return nil

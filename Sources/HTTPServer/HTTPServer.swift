@@ -43,7 +43,8 @@ public final class HTTPServer: Service, Sendable {
             .bind(host: configuration.address.host, port: configuration.address.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     connections.register(channel)
-                    return try HTTP1Connection.configure(channel, configuration: configuration, metrics: metrics, logger: logger)
+                    return try HTTP1Connection.configure(
+                        channel, configuration: configuration, metrics: metrics, logger: logger)
                 }
             }
         if let address = server.channel.localAddress {

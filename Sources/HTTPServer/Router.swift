@@ -43,7 +43,8 @@ public struct Router: Sendable {
             return try await handler(request)
         } catch {
             logger.error(
-                "handler failed", metadata: ["path": "\(request.path)", "method": "\(request.method)", "error": "\(error)"])
+                "handler failed",
+                metadata: ["path": "\(request.path)", "method": "\(request.method)", "error": "\(error)"])
             return .text(.internalServerError, "internal error: " + String(String(describing: error).prefix(200)))
         }
     }

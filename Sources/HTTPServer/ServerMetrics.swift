@@ -16,7 +16,9 @@ struct ServerMetrics: Sendable {
     func requestCompleted(route: String, method: HTTPMethod, status: HTTPResponseStatus, duration: Duration) {
         Counter(
             label: "http_requests_total",
-            dimensions: [("listener", listener), ("path", route), ("method", method.rawValue), ("code", "\(status.code)")]
+            dimensions: [
+                ("listener", listener), ("path", route), ("method", method.rawValue), ("code", "\(status.code)"),
+            ]
         ).increment()
         Metrics.Timer(
             label: "http_request_duration_seconds",
@@ -25,7 +27,8 @@ struct ServerMetrics: Sendable {
     }
 
     func handshakeFailed(reason: String) {
-        Counter(label: "tls_handshake_failures_total", dimensions: [("listener", listener), ("reason", reason)]).increment()
+        Counter(label: "tls_handshake_failures_total", dimensions: [("listener", listener), ("reason", reason)])
+            .increment()
     }
 }
 

@@ -32,7 +32,8 @@ final class FileWatcher: @unchecked Sendable {
             return nil
         }
         let (changes, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: DispatchQueue(label: "kcp-ingress.file-watcher"))
+        let source = DispatchSource.makeReadSource(
+            fileDescriptor: descriptor, queue: DispatchQueue(label: "kcp-ingress.file-watcher"))
         source.setEventHandler {
             var scratch = [UInt8](repeating: 0, count: 4096)
             while scratch.withUnsafeMutableBytes({ read(descriptor, $0.baseAddress, $0.count) }) > 0 {}

@@ -66,7 +66,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let handshakeTimeout {
             timeoutTask = context.eventLoop.assumeIsolated().scheduleTask(in: handshakeTimeout) {
                 guard case .handshaking = self.state else { return }
-                self.fail(TLSError(.handshakeTimeout, "no completed handshake within \(handshakeTimeout)"), context: context)
+                self.fail(
+                    TLSError(.handshakeTimeout, "no completed handshake within \(handshakeTimeout)"), context: context)
             }
         }
         if self.context.role == .client { driveHandshake(context: context) }
@@ -101,7 +102,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 peerCertificate: connection.peerCertificate
             )
             handshakeInfo = info
-            context.fireUserInboundEventTriggered(TLSUserEvent.handshakeCompleted(negotiatedProtocol: info.negotiatedProtocol))
+            context.fireUserInboundEventTriggered(
+                TLSUserEvent.handshakeCompleted(negotiatedProtocol: info.negotiatedProtocol))
             if flushRequested { encryptPendingWrites(context: context) }
             // Application data may have arrived in the same read as Finished.
             readPlaintext(context: context)
@@ -140,7 +142,8 @@ public final class TLSHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func encryptPendingWrites(context: ChannelHandlerContext) {
         guard let connection else { return }
         flushRequested = false
-        let (plaintext, promise) = pendingWrites.take(allocator: context.channel.allocator, eventLoop: context.eventLoop)
+        let (plaintext, promise) = pendingWrites.take(
+            allocator: context.channel.allocator, eventLoop: context.eventLoop)
         guard let plaintext else { return }
         if let error = connection.write(plaintext) {
             promise?.fail(error)

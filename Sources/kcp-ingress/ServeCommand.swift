@@ -64,7 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard tlsCertFile != nil, tlsPrivateKeyFile != nil else {
             throw ValidationError(
-                "--tls-cert-file and --tls-private-key-file are required (certs/gen-dev-certs.sh makes a development pair)")
+                "--tls-cert-file and --tls-private-key-file are required (certs/gen-dev-certs.sh makes a development pair)"
+            )
         }
         guard (0...65535).contains(webhookPort) else { throw ValidationError("--webhook-port must be 0 to 65535") }
         guard maxRequestBytes > 0, maxHeaderBytes > 0 else { throw ValidationError("size limits must be positive") }
@@ -101,11 +102,15 @@ struct ServeCommand: AsyncParsableCommand {
         limits.readTimeout = .nanoseconds(readTimeout.duration.nanosecondsClamped)
         limits.idleTimeout = .nanoseconds(idleTimeout.duration.nanosecondsClamped)
 
-        var services: [any Service] = [CertificateWatch(reloader: certificates, pollInterval: certificatePollInterval.duration)]
+        var services: [any Service] = [
+            CertificateWatch(reloader: certificates, pollInterval: certificatePollInterval.duration)
+        ]
         if let address = try BindAddress(flag: metricsBindAddress) {
             var routes = Router()
             routes.add(.GET, "/metrics") { _ in
-                .bytes(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", ByteBuffer(bytes: registry.emitToBuffer()))
+                .bytes(
+                    .ok, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                    ByteBuffer(bytes: registry.emitToBuffer()))
             }
             services.append(listener("metrics", address, routes, limits, logger))
         }

@@ -9,7 +9,8 @@ struct CertificateAndShutdownTests {
         let stranger = try await KCPIngressServer.makeCertificates(client: true)
         defer { try? FileManager.default.removeItem(at: stranger) }
         let server = try await KCPIngressServer(
-            certificates: certificates, arguments: ["--client-ca-file", certificates.appendingPathComponent("ca.crt").path])
+            certificates: certificates,
+            arguments: ["--client-ca-file", certificates.appendingPathComponent("ca.crt").path])
         defer { server.stop() }
 
         let wrong = try await run(
@@ -45,16 +46,20 @@ struct CertificateAndShutdownTests {
             let versioned = volume.appendingPathComponent("..v\(version)")
             try fm.createDirectory(at: versioned, withIntermediateDirectories: true)
             for name in ["tls.crt", "tls.key"] {
-                try fm.copyItem(at: certificates.appendingPathComponent(name), to: versioned.appendingPathComponent(name))
+                try fm.copyItem(
+                    at: certificates.appendingPathComponent(name), to: versioned.appendingPathComponent(name))
             }
             let temporary = volume.appendingPathComponent("..data_tmp").path
             try fm.createSymbolicLink(atPath: temporary, withDestinationPath: "..v\(version)")
-            guard rename(temporary, volume.appendingPathComponent("..data").path) == 0 else { throw TestFailure("rename") }
+            guard rename(temporary, volume.appendingPathComponent("..data").path) == 0 else {
+                throw TestFailure("rename")
+            }
         }
         try fm.createDirectory(at: volume, withIntermediateDirectories: true)
         try publish(1)
         for name in ["tls.crt", "tls.key"] {
-            try fm.createSymbolicLink(atPath: volume.appendingPathComponent(name).path, withDestinationPath: "..data/\(name)")
+            try fm.createSymbolicLink(
+                atPath: volume.appendingPathComponent(name).path, withDestinationPath: "..data/\(name)")
         }
         let server = try await KCPIngressServer(
             certificates: certificates,
@@ -76,15 +81,21 @@ struct CertificateAndShutdownTests {
 
         let fresh = try await run(
             "/bin/bash",
-            ["-c", "openssl s_client -connect 127.0.0.1:\(server.webhookPort) -CAfile \(server.caFile) </dev/null 2>/dev/null | openssl x509 -noout -serial"])
-        let newSerial = "serial=" + fresh.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("serial=".count)
+            [
+                "-c",
+                "openssl s_client -connect 127.0.0.1:\(server.webhookPort) -CAfile \(server.caFile) </dev/null 2>/dev/null | openssl x509 -noout -serial",
+            ])
+        let newSerial =
+            "serial=" + fresh.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("serial=".count)
         #expect(newSerial != String(oldSerial))
         #expect(fresh.stdout.contains("serial="))
 
         client.send("again")
         try await client.waitForLine { _ in client.stdout.filter { $0.hasPrefix("response") }.count == 2 }
         let lines = client.stdout.filter { $0.hasPrefix("response") }
-        #expect(lines == ["response 200 \(oldSerial) \(local)", "response 200 \(oldSerial) \(local)"], "same connection, same certificate, still served")
+        #expect(
+            lines == ["response 200 \(oldSerial) \(local)", "response 200 \(oldSerial) \(local)"],
+            "same connection, same certificate, still served")
     }
 
     @Test("SIGTERM during a request: it completes, idle connections close, the process exits 0")
@@ -99,7 +110,9 @@ struct CertificateAndShutdownTests {
         try await idle.waitForLine { $0 == "connected" }
 
         server.process.signal(SIGTERM)
-        try await server.process.waitForLine(onStderr: true) { $0.contains(#""msg":"shutting down""#) && $0.contains("webhook") }
+        try await server.process.waitForLine(onStderr: true) {
+            $0.contains(#""msg":"shutting down""#) && $0.contains("webhook")
+        }
         // The idle connection is closed at once; the in-flight one is not.
         let idleLine = try await idle.waitForLine { $0.hasPrefix("closed") || $0 == "still open" }
         #expect(idleLine.hasPrefix("closed after"))

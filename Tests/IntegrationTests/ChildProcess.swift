@@ -76,7 +76,9 @@ final class ChildProcess: Sendable {
             if !process.isRunning, (onStderr ? stderr : stdout).first(where: matches) == nil {
                 try await Task.sleep(for: .milliseconds(100))
                 if let line = (onStderr ? stderr : stdout).first(where: matches) { return line }
-                throw TestFailure("\(process.arguments ?? []) exited (\(process.terminationStatus)) before the expected line; stdout: \(stdout.suffix(10)) stderr: \(stderr.suffix(10))")
+                throw TestFailure(
+                    "\(process.arguments ?? []) exited (\(process.terminationStatus)) before the expected line; stdout: \(stdout.suffix(10)) stderr: \(stderr.suffix(10))"
+                )
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -63,7 +63,8 @@ final class KCPIngressServer: Sendable {
                 $0.contains(#""msg":"listening""#) && $0.contains(#""listener":"\#(listener)""#)
             }
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
-            guard let address = object?["address"], let port = address.split(separator: ":").last.flatMap({ Int($0) }) else {
+            guard let address = object?["address"], let port = address.split(separator: ":").last.flatMap({ Int($0) })
+            else {
                 throw TestFailure("no address in \(line)")
             }
             ports[listener] = port

@@ -56,7 +56,11 @@ struct SlowAndBadClientTests {
         // Half a ClientHello record header, then silence.
         let started = ContinuousClock.now
         let result = try await run(
-            "/bin/bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(server.webhookPort); printf '\\x16\\x03' >&3; timeout 10 cat <&3; echo done"])
+            "/bin/bash",
+            [
+                "-c",
+                "exec 3<>/dev/tcp/127.0.0.1/\(server.webhookPort); printf '\\x16\\x03' >&3; timeout 10 cat <&3; echo done",
+            ])
         #expect(result.stdout.hasSuffix("done"))
         #expect(ContinuousClock.now - started < .seconds(8), "closed by the server, not by the client's own timeout")
         let timeouts = try await server.metric(

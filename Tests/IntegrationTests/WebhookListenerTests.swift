@@ -33,7 +33,8 @@ struct WebhookListenerTests {
         for version in ["-tls1_1", "-tls1"] {
             // Security level 0 lets the client really offer the old version.
             let old = try await run(
-                "/usr/bin/openssl", ["s_client", "-connect", address, version, "-cipher", "DEFAULT:@SECLEVEL=0", "-brief"],
+                "/usr/bin/openssl",
+                ["s_client", "-connect", address, version, "-cipher", "DEFAULT:@SECLEVEL=0", "-brief"],
                 stdin: "")
             #expect(old.status != 0)
             #expect(!old.stderr.contains("Protocol version: TLSv1.1"))
@@ -59,7 +60,8 @@ struct WebhookListenerTests {
         #expect(byLength.body.contains("larger than 7340032 bytes"))
 
         let chunked = try await server.curl(
-            "/anything", ["-X", "POST", "-H", "Transfer-Encoding: chunked", "-H", "Expect:", "--data-binary", "@\(file.path)"])
+            "/anything",
+            ["-X", "POST", "-H", "Transfer-Encoding: chunked", "-H", "Expect:", "--data-binary", "@\(file.path)"])
         #expect(chunked.code == 413)
         #expect(try await server.curl("/healthz").code == 200)
     }

@@ -18,7 +18,8 @@ struct CertificateReloaderTests {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("kcp-secret-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
             for name in ["tls.crt", "tls.key"] {
-                try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent(name).path, withDestinationPath: "..data/\(name)")
+                try FileManager.default.createSymbolicLink(
+                    atPath: root.appendingPathComponent(name).path, withDestinationPath: "..data/\(name)")
             }
         }
 
@@ -32,11 +33,15 @@ struct CertificateReloaderTests {
             try Data(key).write(to: versioned.appendingPathComponent("tls.key"))
             let temporary = root.appendingPathComponent("..data_tmp").path
             try FileManager.default.createSymbolicLink(atPath: temporary, withDestinationPath: "..v\(version)")
-            guard rename(temporary, root.appendingPathComponent("..data").path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            guard rename(temporary, root.appendingPathComponent("..data").path) == 0 else {
+                throw CocoaError(.fileWriteUnknown)
+            }
         }
 
         var files: CertificateReloader.Files {
-            .init(certificate: root.appendingPathComponent("tls.crt").path, privateKey: root.appendingPathComponent("tls.key").path)
+            .init(
+                certificate: root.appendingPathComponent("tls.crt").path,
+                privateKey: root.appendingPathComponent("tls.key").path)
         }
     }
 
@@ -46,7 +51,8 @@ struct CertificateReloaderTests {
         defer { certs.remove() }
         var volume = try SecretVolume()
         try volume.publish(certificate: certs.bytes("tls.crt"), key: certs.bytes("tls.key"))
-        let reloader = try CertificateReloader(files: volume.files, applicationProtocols: ["http/1.1"], logger: Logger(label: "test"))
+        let reloader = try CertificateReloader(
+            files: volume.files, applicationProtocols: ["http/1.1"], logger: Logger(label: "test"))
         let first = try #require(reloader.current.certificate?.serialNumber)
 
         let watching = Task { await reloader.run(pollInterval: .seconds(3600)) }
@@ -61,7 +67,9 @@ struct CertificateReloaderTests {
             serial = reloader.current.certificate?.serialNumber ?? first
         }
         #expect(serial != first)
-        #expect(serial == (try TLSContext(configuration: .server(identity: certs.serverIdentity))).certificate?.serialNumber)
+        #expect(
+            serial == (try TLSContext(configuration: .server(identity: certs.serverIdentity))).certificate?.serialNumber
+        )
     }
 
     @Test("a mismatched pair keeps the old certificate in service")
@@ -74,7 +82,8 @@ struct CertificateReloaderTests {
         }
         var volume = try SecretVolume()
         try volume.publish(certificate: certs.bytes("tls.crt"), key: certs.bytes("tls.key"))
-        let reloader = try CertificateReloader(files: volume.files, applicationProtocols: [], logger: Logger(label: "test"))
+        let reloader = try CertificateReloader(
+            files: volume.files, applicationProtocols: [], logger: Logger(label: "test"))
         let before = reloader.current
 
         try volume.publish(certificate: other.bytes("tls.crt"), key: certs.bytes("tls.key"))
@@ -116,11 +125,15 @@ struct CertificateReloaderTests {
         let weakKey = certs.path("weak.key")
         let generate = Process()
         generate.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        generate.arguments = ["req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", weakKey, "-out", certs.path("weak.crt"), "-subj", "/CN=weak", "-days", "1"]
+        generate.arguments = [
+            "req", "-x509", "-newkey", "rsa:1024", "-nodes", "-keyout", weakKey, "-out", certs.path("weak.crt"),
+            "-subj", "/CN=weak", "-days", "1",
+        ]
         generate.standardError = FileHandle.nullDevice
         try generate.run()
         generate.waitUntilExit()
-        let weak = CertificateKeyPair(certificateChainPEM: try certs.bytes("weak.crt"), privateKeyPEM: try certs.bytes("weak.key"))
+        let weak = CertificateKeyPair(
+            certificateChainPEM: try certs.bytes("weak.crt"), privateKeyPEM: try certs.bytes("weak.key"))
         let error = #expect(throws: TLSError.self) { try TLSContext(configuration: .server(identity: weak)) }
         #expect(error?.message.contains("1024 bits") == true)
     }
@@ -131,13 +144,17 @@ struct CertificateReloaderTests {
         defer { certs.remove() }
         var volume = try SecretVolume()
         try volume.publish(certificate: certs.bytes("tls.crt"), key: certs.bytes("tls.key"))
-        let reloader = try CertificateReloader(files: volume.files, applicationProtocols: [], logger: Logger(label: "test"))
+        let reloader = try CertificateReloader(
+            files: volume.files, applicationProtocols: [], logger: Logger(label: "test"))
         let client = try TLSContext(configuration: .client(trustRoots: .pem(certs.caPEM)))
 
         func servedSerial() throws -> String? {
-            let pair = try BackToBack(client: TLSHandler(context: client, serverName: "localhost"), server: TLSHandler(context: reloader.current))
+            let pair = try BackToBack(
+                client: TLSHandler(context: client, serverName: "localhost"),
+                server: TLSHandler(context: reloader.current))
             try pair.connect()
-            return try pair.client.pipeline.syncOperations.handler(type: TLSHandler.self).handshakeInfo?.peerCertificate?.serialNumber
+            return try pair.client.pipeline.syncOperations.handler(type: TLSHandler.self).handshakeInfo?
+                .peerCertificate?.serialNumber
         }
         let before = try servedSerial()
         try certs.generate("server")

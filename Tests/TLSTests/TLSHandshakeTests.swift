@@ -109,7 +109,9 @@ struct TLSHandshakeTests {
     func mutualTLS() throws {
         let certs = try TestCertificates(client: true)
         defer { certs.remove() }
-        let server = { try TLSContext(configuration: .server(identity: certs.serverIdentity, clientCA: .pem(certs.caPEM))) }
+        let server = {
+            try TLSContext(configuration: .server(identity: certs.serverIdentity, clientCA: .pem(certs.caPEM)))
+        }
 
         let anonymous = try BackToBack(
             client: TLSHandler(

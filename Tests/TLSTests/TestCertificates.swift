@@ -34,7 +34,9 @@ struct TestCertificates {
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     var serverIdentity: CertificateKeyPair {
-        get throws { CertificateKeyPair(certificateChainPEM: try bytes("tls.crt"), privateKeyPEM: try bytes("tls.key")) }
+        get throws {
+            CertificateKeyPair(certificateChainPEM: try bytes("tls.crt"), privateKeyPEM: try bytes("tls.key"))
+        }
     }
 
     var clientIdentity: CertificateKeyPair {

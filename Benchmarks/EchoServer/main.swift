@@ -1,0 +1,32 @@
+// The webhook listener's exact stack (TLS on OpenSSL, HTTP/1.1, limits,
+// timeouts, metrics) with one extra route, `POST /echo`, for the benchmark
+// in contrib/bench. Usage: kcp-ingress-echo PORT CERT KEY
+import Foundation
+import HTTPServer
+import Logging
+import NIOCore
+import NIOHTTP1
+import TLS
+
+let arguments = CommandLine.arguments
+guard arguments.count == 4, let port = Int(arguments[1]) else {
+    FileHandle.standardError.write(Data("usage: kcp-ingress-echo PORT CERT KEY\n".utf8))
+    exit(2)
+}
+var logger = Logger(label: "kcp-ingress-echo")
+logger.logLevel = .warning
+let context = try TLSContext(
+    configuration: .server(
+        identity: CertificateKeyPair(
+            certificateChainPEM: Array(try Data(contentsOf: URL(fileURLWithPath: arguments[2]))),
+            privateKeyPEM: Array(try Data(contentsOf: URL(fileURLWithPath: arguments[3]))))))
+var router = Router()
+router.add(.POST, "/echo") { request in
+    .bytes(.ok, contentType: request.headers.first(name: "content-type") ?? "application/octet-stream", request.body)
+}
+let server = HTTPServer(
+    configuration: ServerConfiguration(name: "echo", address: BindAddress(host: "127.0.0.1", port: port), tls: { context }),
+    router: router,
+    logger: logger,
+    onListening: { _ in print("listening", terminator: "\n") })
+try await server.run()

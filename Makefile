@@ -1,0 +1,58 @@
+# kcp-ingress: the commands a developer and CI run.
+#
+#   make run     build, make development certificates, serve on 127.0.0.1
+#   make test    install what is missing, build, run every test
+#   make bench   the TLS + HTTP/1.1 benchmark against nginx (contrib/bench)
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# What the build and the tests need on a fresh Debian machine.
+APT_PACKAGES := libssl-dev openssl curl python3 ca-certificates
+# What the benchmark needs besides.
+BENCH_PACKAGES := nginx wrk util-linux
+
+DEV_CERTS := certs/dev
+RUN_FLAGS := --webhook-bind-address 127.0.0.1 \
+	--tls-cert-file $(DEV_CERTS)/tls.crt --tls-private-key-file $(DEV_CERTS)/tls.key \
+	--health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080
+
+.PHONY: deps bench-deps build run test bench fmt lint clean
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+bench-deps: deps
+	$(call apt_install,$(BENCH_PACKAGES))
+
+build: deps
+	$(SWIFT) build
+
+$(DEV_CERTS)/tls.crt:
+	certs/gen-dev-certs.sh $(DEV_CERTS)
+
+run: build $(DEV_CERTS)/tls.crt
+	.build/debug/kcp-ingress $(RUN_FLAGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+bench: bench-deps
+	contrib/bench/tls-http1.sh
+
+fmt:
+	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
+
+clean:
+	rm -rf .build $(DEV_CERTS)

@@ -1,0 +1,94 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@testable import HTTPServer
+
+@Suite("Router")
+struct RouterTests {
+    struct Boom: Error {}
+
+    let logger = Logger(label: "test")
+
+    func router() -> Router {
+        var router = Router()
+        router.add(.GET, "/healthz") { _ in .text(.ok, "ok") }
+        router.add(.POST, "/echo") { request in HTTPResponse(status: .ok, body: request.body) }
+        router.add(.GET, "/boom") { _ in throw Boom() }
+        return router
+    }
+
+    @Test("routes by exact path and method")
+    func routes() async {
+        let response = await router().respond(to: HTTPRequest(method: .GET, uri: "/healthz?verbose"), logger: logger)
+        #expect(response.status == .ok)
+        #expect(String(buffer: response.body) == "ok\n")
+        let echoed = await router().respond(
+            to: HTTPRequest(method: .POST, uri: "/echo", body: ByteBuffer(string: "{}")), logger: logger)
+        #expect(String(buffer: echoed.body) == "{}")
+    }
+
+    @Test("an unknown path is 404, a known path with another method 405 listing the allowed ones")
+    func notFoundAndMethodNotAllowed() async {
+        #expect(await router().respond(to: HTTPRequest(method: .GET, uri: "/nope"), logger: logger).status == .notFound)
+        let response = await router().respond(to: HTTPRequest(method: .DELETE, uri: "/healthz"), logger: logger)
+        #expect(response.status == .methodNotAllowed)
+        #expect(response.headers["allow"] == ["GET"])
+    }
+
+    @Test("a handler that throws yields 500 with a short message")
+    func throwingHandler() async {
+        let response = await router().respond(to: HTTPRequest(method: .GET, uri: "/boom"), logger: logger)
+        #expect(response.status == .internalServerError)
+        #expect(String(buffer: response.body).hasPrefix("internal error: Boom"))
+    }
+
+    @Test("metric labels name routes, never what clients make up")
+    func routeLabels() {
+        #expect(router().routeLabel(for: "/healthz") == "/healthz")
+        #expect(router().routeLabel(for: "/random/\(Int.random(in: 0...1000))") == "unmatched")
+    }
+
+    @Test("the query is split from the path, and flags without values are found")
+    func query() {
+        let request = HTTPRequest(method: .GET, uri: "/readyz?verbose&exclude=x")
+        #expect(request.path == "/readyz")
+        #expect(request.queryContains("verbose"))
+        #expect(request.queryContains("exclude"))
+        #expect(!request.queryContains("verb"))
+    }
+}
+
+@Suite("Bind addresses as controller-runtime writes them")
+struct BindAddressTests {
+    @Test("host:port, :port, [v6]:port and 0 (disabled)")
+    func parse() throws {
+        #expect(try BindAddress(flag: ":8081") == BindAddress(host: "0.0.0.0", port: 8081))
+        #expect(try BindAddress(flag: "127.0.0.1:0") == BindAddress(host: "127.0.0.1", port: 0))
+        #expect(try BindAddress(flag: "[::1]:8080") == BindAddress(host: "::1", port: 8080))
+        #expect(try BindAddress(flag: "0") == nil)
+        #expect(throws: BindAddressError.self) { try BindAddress(flag: "8080") }
+        #expect(throws: BindAddressError.self) { try BindAddress(flag: "host:99999") }
+    }
+}
+
+@Suite("Readiness checks")
+struct HealthCheckTests {
+    @Test("/readyz passes when every check passes, and lists them with ?verbose")
+    func readiness() async {
+        let health = HealthChecks()
+        health.addReadinessCheck("certificates") { .passed }
+        let quiet = await health.readiness(verbose: false)
+        #expect(quiet.status == .ok && String(buffer: quiet.body) == "ok\n")
+        let verbose = await health.readiness(verbose: true)
+        #expect(String(buffer: verbose.body) == "[+]certificates ok\nreadyz check passed\n")
+
+        health.addReadinessCheck("informers") { .failed("not synced") }
+        let failing = await health.readiness(verbose: false)
+        #expect(failing.status == .internalServerError)
+        #expect(
+            String(buffer: failing.body) == "[+]certificates ok\n[-]informers failed: not synced\nreadyz check failed\n"
+        )
+    }
+}

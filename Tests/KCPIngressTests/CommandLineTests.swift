@@ -1,0 +1,42 @@
+import ArgumentParser
+import Testing
+
+@testable import kcp_ingress
+
+@Suite("The command line keeps the proof of concept's Go-style flags")
+struct CommandLineTests {
+    @Test("single-dash long flags become double-dash ones; short flags, values and what follows -- are untouched")
+    func goStyleFlags() {
+        #expect(
+            GoStyleFlags.normalize(["-webhook-port", "9443", "-log-format=json", "--read-timeout", "5s", "-h"])
+                == ["--webhook-port", "9443", "--log-format=json", "--read-timeout", "5s", "-h"])
+        #expect(GoStyleFlags.normalize(["--", "-not-a-flag"]) == ["--", "-not-a-flag"])
+        #expect(GoStyleFlags.normalize(["-1"]) == ["-1"])
+    }
+
+    @Test("durations are written as Go writes them")
+    func goDurations() {
+        #expect(GoDuration(argument: "30s")?.duration == .seconds(30))
+        #expect(GoDuration(argument: "1m30s")?.duration == .seconds(90))
+        #expect(GoDuration(argument: "250ms")?.duration == .milliseconds(250))
+        #expect(GoDuration(argument: "1.5h")?.duration == .seconds(5400))
+        #expect(GoDuration(argument: "0")?.duration == .zero)
+        #expect(GoDuration(argument: "30") == nil)
+        #expect(GoDuration(argument: "") == nil)
+        #expect(GoDuration(argument: "5 parsecs") == nil)
+    }
+
+    @Test("serve parses every flag, in both spellings, and requires the certificate pair")
+    func serveFlags() throws {
+        let command = try ServeCommand.parse(
+            GoStyleFlags.normalize([
+                "-webhook-port", "9443", "--tls-cert-file", "c", "-tls-private-key-file", "k", "-idle-timeout", "1m",
+                "--health-probe-bind-address", "0",
+            ]))
+        #expect(command.webhookPort == 9443)
+        #expect(command.idleTimeout.duration == .seconds(60))
+        #expect(command.healthProbeBindAddress == "0")
+        #expect(command.maxRequestBytes == 7 * 1024 * 1024)
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--webhook-port", "9443"]) }
+    }
+}
