@@ -1,16 +1,19 @@
 // The webhook listener's exact stack (TLS on OpenSSL, HTTP/1.1, limits,
 // timeouts, metrics) with one extra route, `POST /echo`, for the benchmark
-// in contrib/bench. Usage: kcp-ingress-echo PORT CERT KEY
+// in contrib/bench. Usage: kcp-ingress-echo PORT CERT KEY [THREADS]
+// THREADS (default: one per core) sizes the event loop group, so that a
+// server pinned to one core can run one event loop, as nginx runs one worker.
 import Foundation
 import HTTPServer
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import TLS
 
 let arguments = CommandLine.arguments
-guard arguments.count == 4, let port = Int(arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: kcp-ingress-echo PORT CERT KEY\n".utf8))
+guard (4...5).contains(arguments.count), let port = Int(arguments[1]) else {
+    FileHandle.standardError.write(Data("usage: kcp-ingress-echo PORT CERT KEY [THREADS]\n".utf8))
     exit(2)
 }
 var logger = Logger(label: "kcp-ingress-echo")
@@ -28,5 +31,6 @@ let server = HTTPServer(
     configuration: ServerConfiguration(name: "echo", address: BindAddress(host: "127.0.0.1", port: port), tls: { context }),
     router: router,
     logger: logger,
+    group: MultiThreadedEventLoopGroup(numberOfThreads: arguments.count == 5 ? Int(arguments[4]) ?? 1 : System.coreCount),
     onListening: { _ in print("listening", terminator: "\n") })
 try await server.run()

@@ -14,6 +14,10 @@ import NIOHTTP1
 /// `channelReadComplete` reaches this handler for every read from the socket,
 /// even one that completes no HTTP message, which is how a request that has
 /// started but not yet produced its head is noticed.
+///
+/// Moving the deadline costs nothing per request: one timer stays armed, and
+/// when it fires early (the deadline moved on) it re-arms for the new one.
+/// It is only rescheduled when a deadline moves *earlier* than it.
 final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -25,7 +29,10 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private let readTimeout: TimeAmount
     private let idleTimeout: TimeAmount
     private var state = State.idle
-    private var timer: Scheduled<Void>?
+    /// When the connection is closed unless something happens; nil while a
+    /// handler works.
+    private var deadline: NIODeadline?
+    private var timer: (task: Scheduled<Void>, fires: NIODeadline)?
     /// Requests read whose responses have not been completely written.
     private var outstanding = 0
 
@@ -39,7 +46,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
+        timer?.task.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -51,7 +58,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             break
         case .end:
             state = .handling
-            timer?.cancel()
+            deadline = nil
         }
         context.fireChannelRead(data)
     }
@@ -80,14 +87,28 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            context.close(promise: nil)
+        let deadline = context.eventLoop.now + timeout
+        self.deadline = deadline
+        if let timer, timer.fires <= deadline { return }
+        schedule(at: deadline, context: context)
+    }
+
+    private func schedule(at fires: NIODeadline, context: ChannelHandlerContext) {
+        timer?.task.cancel()
+        let task = context.eventLoop.assumeIsolated().scheduleTask(deadline: fires) {
+            self.timer = nil
+            guard let deadline = self.deadline else { return }
+            if deadline <= context.eventLoop.now {
+                context.close(promise: nil)
+            } else {
+                self.schedule(at: deadline, context: context)
+            }
         }
+        timer = (task, fires)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
+        timer?.task.cancel()
         context.fireChannelInactive()
     }
 }

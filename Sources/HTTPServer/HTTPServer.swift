@@ -57,7 +57,8 @@ public final class HTTPServer: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { inbound in
                     for try await connection in inbound {
-                        group.addTask {
+                        let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
+                        group.addTask(executorPreference: executor) {
                             await HTTP1Connection.serve(connection, router: router, metrics: metrics, logger: logger)
                         }
                     }

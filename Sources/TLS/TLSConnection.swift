@@ -16,8 +16,6 @@ final class TLSConnection {
     private let networkToTLS: OpaquePointer
     private let tlsToNetwork: OpaquePointer
 
-    /// Largest plaintext read in one step: one maximal TLS record.
-    private static let readChunk = 16_384
 
     init(context: TLSContext, serverName: String? = nil) throws(TLSError) {
         OpenSSLErrorQueue.clear()
@@ -79,11 +77,16 @@ final class TLSConnection {
     }
 
     /// Decrypts everything that can be decrypted now into `plaintext`.
+    ///
+    /// Plaintext is never longer than the ciphertext it came from, so the
+    /// buffer is sized by what is waiting rather than by the largest record:
+    /// a 2 KiB request does not cost a 16 KiB allocation.
     func read(into plaintext: inout ByteBuffer) -> ReadResult {
         OpenSSLErrorQueue.clear()
         while true {
             var status: Int32 = 0
-            plaintext.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.readChunk) { buffer in
+            let waiting = Int(BIO_ctrl_pending(networkToTLS)) + Int(SSL_pending(ssl))
+            plaintext.writeWithUnsafeMutableBytes(minimumWritableBytes: max(waiting, 256)) { buffer in
                 var count = 0
                 status = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
                 return status == 1 ? count : 0

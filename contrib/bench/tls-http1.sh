@@ -105,7 +105,8 @@ print("%s|%.0f|%.2f|%.2f|%.2f|%.0f|%s" % (name, rps, latency(50), latency(99), c
 PY
 }
 
-taskset -c 0 .build/release/kcp-ingress-echo 18444 "$work/certs/tls.crt" "$work/certs/tls.key" >/dev/null &
+# One event loop on the one core, as nginx runs one worker there.
+taskset -c 0 .build/release/kcp-ingress-echo 18444 "$work/certs/tls.crt" "$work/certs/tls.key" 1 >/dev/null &
 pids+=($!)
 ours=$!
 taskset -c 0 nginx -c "$work/nginx.conf" -p "$work/nginx" &
