@@ -52,6 +52,10 @@ let package = Package(
             ],
             swiftSettings: upcomingFeatures
         ),
+        .target(
+            name: "KubeAPI",
+            swiftSettings: upcomingFeatures
+        ),
         .executableTarget(
             name: "kcp-ingress",
             dependencies: [
@@ -100,6 +104,12 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "KubeAPITests",
+            dependencies: ["KubeAPI"],
+            resources: [.copy("Fixtures")],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

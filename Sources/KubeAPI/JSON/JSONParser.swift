@@ -1,0 +1,326 @@
+extension JSON {
+    /// Parses one JSON value from UTF-8 bytes, with nothing but whitespace
+    /// around it.
+    public init(parsing bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONParseError) {
+        guard bytes.count <= limits.maxBytes else {
+            throw JSONParseError(offset: limits.maxBytes, "input larger than \(limits.maxBytes) bytes")
+        }
+        var parser = JSONParser(bytes: bytes, maxDepth: limits.maxDepth)
+        self = try parser.parseDocument()
+    }
+
+    /// Parses JSON text.
+    public init(parsing text: String, limits: JSONLimits = JSONLimits()) throws(JSONParseError) {
+        try self.init(parsing: Array(text.utf8), limits: limits)
+    }
+}
+
+/// A recursive-descent parser over bytes: no intermediate String of the
+/// input, one pass, strings decoded straight from their bytes.
+struct JSONParser {
+    private let bytes: [UInt8]
+    private let maxDepth: Int
+    private var position = 0
+    private var depth = 0
+
+    init(bytes: [UInt8], maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
+
+    mutating func parseDocument() throws(JSONParseError) -> JSON {
+        let value = try parseValue()
+        skipWhitespace()
+        guard position == bytes.count else { throw error("unexpected data after the value") }
+        return value
+    }
+
+    private func error(_ message: String, at offset: Int? = nil) -> JSONParseError {
+        JSONParseError(offset: offset ?? position, message)
+    }
+
+    @inline(__always)
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x0A, 0x0D, 0x09: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func parseValue() throws(JSONParseError) -> JSON {
+        skipWhitespace()
+        guard position < bytes.count else { throw error("expected a value, found the end of the input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true))
+        case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
+        case UInt8(ascii: "n"): return try parseLiteral("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("expected a value")
+        }
+    }
+
+    private mutating func parseLiteral(_ word: StaticString, _ value: JSON) throws(JSONParseError) -> JSON {
+        let count = word.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw error("expected \(word)") }
+        var matches = true
+        word.withUTF8Buffer { expected in
+            for index in 0..<count where bytes[position + index] != expected[index] { matches = false }
+        }
+        guard matches else { throw error("expected \(word)") }
+        position += count
+        return value
+    }
+
+    private mutating func enter() throws(JSONParseError) {
+        depth += 1
+        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
+    }
+
+    private mutating func parseObject() throws(JSONParseError) -> JSON {
+        try enter()
+        position += 1  // {
+        var keys: [String] = []
+        var values: [JSON] = []
+        var seen: [String: Int]?  // only for large objects, where scanning for duplicates would be quadratic
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return .object(JSONObject())
+        }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw error("expected a string key")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+                throw error("expected ':' after an object key")
+            }
+            position += 1
+            let value = try parseValue()
+            // A repeated key keeps its first position and its last value.
+            if keys.count >= 16, seen == nil {
+                seen = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            }
+            if let existing = seen.map({ $0[key] }) ?? keys.firstIndex(of: key) {
+                values[existing] = value
+            } else {
+                seen?[key] = keys.count
+                keys.append(key)
+                values.append(value)
+            }
+            skipWhitespace()
+            guard position < bytes.count else { throw error("expected ',' or '}' in an object") }
+            switch bytes[position] {
+            case UInt8(ascii: ","):
+                position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                depth -= 1
+                return .object(JSONObject(uncheckedKeys: keys, values: values))
+            default:
+                throw error("expected ',' or '}' in an object")
+            }
+        }
+    }
+
+    private mutating func parseArray() throws(JSONParseError) -> JSON {
+        try enter()
+        position += 1  // [
+        var elements: [JSON] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            elements.append(try parseValue())
+            skipWhitespace()
+            guard position < bytes.count else { throw error("expected ',' or ']' in an array") }
+            switch bytes[position] {
+            case UInt8(ascii: ","):
+                position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                depth -= 1
+                return .array(elements)
+            default:
+                throw error("expected ',' or ']' in an array")
+            }
+        }
+    }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        let opening = position
+        position += 1  // "
+        let start = position
+        // Fast path: no escapes, which is nearly every Kubernetes string.
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                let text = try decodeUTF8(bytes[start..<position], at: start)
+                position += 1
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("control character in a string") }
+            position += 1
+        }
+        guard position < bytes.count else { throw error("unterminated string", at: opening) }
+        var decoded = Array(bytes[start..<position])
+        while position < bytes.count {
+            let byte = bytes[position]
+            switch byte {
+            case UInt8(ascii: "\""):
+                let text = try decodeUTF8(decoded[...], at: start)
+                position += 1
+                return text
+            case UInt8(ascii: "\\"):
+                try parseEscape(into: &decoded)
+            case 0..<0x20:
+                throw error("control character in a string")
+            default:
+                decoded.append(byte)
+                position += 1
+            }
+        }
+        throw error("unterminated string", at: opening)
+    }
+
+    private func decodeUTF8(_ slice: ArraySlice<UInt8>, at offset: Int) throws(JSONParseError) -> String {
+        guard let text = String(validating: slice, as: UTF8.self) else {
+            throw error("invalid UTF-8 in a string", at: offset)
+        }
+        return text
+    }
+
+    private mutating func parseEscape(into decoded: inout [UInt8]) throws(JSONParseError) {
+        let escape = position
+        position += 1
+        guard position < bytes.count else { throw error("unterminated escape", at: escape) }
+        let letter = bytes[position]
+        position += 1
+        switch letter {
+        case UInt8(ascii: "\""): decoded.append(UInt8(ascii: "\""))
+        case UInt8(ascii: "\\"): decoded.append(UInt8(ascii: "\\"))
+        case UInt8(ascii: "/"): decoded.append(UInt8(ascii: "/"))
+        case UInt8(ascii: "b"): decoded.append(0x08)
+        case UInt8(ascii: "f"): decoded.append(0x0C)
+        case UInt8(ascii: "n"): decoded.append(0x0A)
+        case UInt8(ascii: "r"): decoded.append(0x0D)
+        case UInt8(ascii: "t"): decoded.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try parseHex4(escapeAt: escape)
+            if (0xD800...0xDBFF).contains(scalar) {
+                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                    bytes[position + 1] == UInt8(ascii: "u")
+                else { throw error("unpaired surrogate \\u\(hex(scalar))", at: escape) }
+                position += 2
+                let low = try parseHex4(escapeAt: escape)
+                guard (0xDC00...0xDFFF).contains(low) else {
+                    throw error("unpaired surrogate \\u\(hex(scalar))", at: escape)
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if (0xDC00...0xDFFF).contains(scalar) {
+                throw error("unpaired surrogate \\u\(hex(scalar))", at: escape)
+            }
+            decoded.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+        default:
+            throw error("invalid escape", at: escape)
+        }
+    }
+
+    private func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    private mutating func parseHex4(escapeAt escape: Int) throws(JSONParseError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("incomplete \\u escape", at: escape) }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            position += 1
+        }
+        return value
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> JSON {
+        let start = position
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected a digit") }
+        var isInteger = true
+        if bytes[position] == UInt8(ascii: "0") {
+            position += 1
+            if position < bytes.count, isDigit(bytes[position]) { throw error("leading zero in a number") }
+        } else {
+            skipDigits()
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
+            isInteger = false
+            position += 1
+            guard position < bytes.count, isDigit(bytes[position]) else { throw error("expected a digit after '.'") }
+            skipDigits()
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
+            isInteger = false
+            position += 1
+            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+                position += 1
+            }
+            guard position < bytes.count, isDigit(bytes[position]) else {
+                throw error("expected a digit in the exponent")
+            }
+            skipDigits()
+        }
+        let digits = bytes[start..<position]
+        // "-0" is kept as written: as an Int64 it would print as "0".
+        if isInteger, !(negative && digits.count == 2 && digits.last == UInt8(ascii: "0")),
+            let value = Self.int64(digits, negative: negative)
+        {
+            return .integer(value)
+        }
+        return .number(JSONNumber(unchecked: String(decoding: digits, as: UTF8.self)))
+    }
+
+    @inline(__always)
+    private func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    @inline(__always)
+    private mutating func skipDigits() {
+        while position < bytes.count, isDigit(bytes[position]) { position += 1 }
+    }
+
+    /// The value of an integer literal, or nil when it does not fit Int64.
+    private static func int64(_ digits: ArraySlice<UInt8>, negative: Bool) -> Int64? {
+        var value: Int64 = 0
+        for byte in digits.dropFirst(negative ? 1 : 0) {
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) =
+                negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            if overflow1 || overflow2 { return nil }
+            value = next
+        }
+        return value
+    }
+}

@@ -1,0 +1,10 @@
+import Foundation
+
+enum Fixtures {
+    static func bytes(_ name: String) throws -> [UInt8] {
+        guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return Array(try Data(contentsOf: url))
+    }
+}
