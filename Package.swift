@@ -86,6 +86,12 @@ let package = Package(
             path: "Benchmarks/EchoServer",
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "kubeapi-json-bench",
+            dependencies: ["KubeAPI"],
+            path: "Benchmarks/JSON",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "TLSTests",
             dependencies: [

@@ -28,9 +28,11 @@ router.add(.POST, "/echo") { request in
     .bytes(.ok, contentType: request.headers.first(name: "content-type") ?? "application/octet-stream", request.body)
 }
 let server = HTTPServer(
-    configuration: ServerConfiguration(name: "echo", address: BindAddress(host: "127.0.0.1", port: port), tls: { context }),
+    configuration: ServerConfiguration(
+        name: "echo", address: BindAddress(host: "127.0.0.1", port: port), tls: { context }),
     router: router,
     logger: logger,
-    group: MultiThreadedEventLoopGroup(numberOfThreads: arguments.count == 5 ? Int(arguments[4]) ?? 1 : System.coreCount),
+    group: MultiThreadedEventLoopGroup(
+        numberOfThreads: arguments.count == 5 ? Int(arguments[4]) ?? 1 : System.coreCount),
     onListening: { _ in print("listening", terminator: "\n") })
 try await server.run()

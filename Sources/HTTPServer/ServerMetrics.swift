@@ -38,7 +38,8 @@ final class ServerMetrics: Sendable {
                 count: Counter(
                     label: "http_requests_total",
                     dimensions: [
-                        ("listener", listener), ("path", route), ("method", method.rawValue), ("code", "\(status.code)"),
+                        ("listener", listener), ("path", route), ("method", method.rawValue),
+                        ("code", "\(status.code)"),
                     ]),
                 duration: Metrics.Timer(
                     label: "http_request_duration_seconds",
@@ -51,7 +52,8 @@ final class ServerMetrics: Sendable {
     }
 
     func handshakeFailed(reason: String) {
-        Counter(label: "tls_handshake_failures_total", dimensions: [("listener", listener), ("reason", reason)]).increment()
+        Counter(label: "tls_handshake_failures_total", dimensions: [("listener", listener), ("reason", reason)])
+            .increment()
     }
 }
 

@@ -16,7 +16,6 @@ final class TLSConnection {
     private let networkToTLS: OpaquePointer
     private let tlsToNetwork: OpaquePointer
 
-
     init(context: TLSContext, serverName: String? = nil) throws(TLSError) {
         OpenSSLErrorQueue.clear()
         guard let ssl = SSL_new(context.pointer) else {

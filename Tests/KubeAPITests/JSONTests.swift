@@ -4,17 +4,21 @@ import Testing
 
 @Suite("JSON: lossless parse and print")
 struct JSONTests {
-    @Test("real AdmissionReviews round-trip byte for byte", arguments: ["admissionreview-small.json", "admissionreview-large.json"])
+    @Test(
+        "real AdmissionReviews round-trip byte for byte",
+        arguments: ["admissionreview-small.json", "admissionreview-large.json"])
     func fixturesRoundTrip(name: String) throws {
         let bytes = try Fixtures.bytes(name)
         let value = try JSON(parsing: bytes)
         #expect(value.bytes == bytes)
-        #expect(value["request"]?["object"]?["x-unknown"]?["big"] == .number(JSONNumber(unchecked: "18446744073709551616")))
+        #expect(
+            value["request"]?["object"]?["x-unknown"]?["big"] == .number(JSONNumber(unchecked: "18446744073709551616")))
     }
 
     @Test("numbers keep their form: integers exact, floats and big numbers as written")
     func numbers() throws {
-        let text = #"[0,-0,3,-42,9223372036854775807,-9223372036854775808,9223372036854775808,0.5,1e3,-1.25E-7,100000000000000000000000]"#
+        let text =
+            #"[0,-0,3,-42,9223372036854775807,-9223372036854775808,9223372036854775808,0.5,1e3,-1.25E-7,100000000000000000000000]"#
         let value = try JSON(parsing: text)
         #expect(value.text == text)
         #expect(value[2] == .integer(3))
@@ -40,7 +44,8 @@ struct JSONTests {
         let value = try JSON(parsing: #"{"z":1,"a":2,"m":{"y":true,"b":null},"a":3}"#)
         #expect(value.text == #"{"z":1,"a":3,"m":{"y":true,"b":null}}"#)
         #expect(value.objectValue?.keys == ["z", "a", "m"])
-        #expect(try JSON(parsing: #"{"a":1,"b":2}"#) == (try JSON(parsing: #"{"b":2,"a":1}"#)), "equality ignores order")
+        #expect(
+            try JSON(parsing: #"{"a":1,"b":2}"#) == (try JSON(parsing: #"{"b":2,"a":1}"#)), "equality ignores order")
     }
 
     @Test(

@@ -22,6 +22,11 @@ struct JSONParser {
     private let maxDepth: Int
     private var position = 0
     private var depth = 0
+    /// Members of the objects and elements of the arrays being parsed, for
+    /// all open levels at once; each finished container takes its own exactly
+    /// sized copy. Saves growing many small arrays one append at a time.
+    private var keyStack: [String] = []
+    private var valueStack: [JSON] = []
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
@@ -84,8 +89,9 @@ struct JSONParser {
     private mutating func parseObject() throws(JSONParseError) -> JSON {
         try enter()
         position += 1  // {
-        var keys: [String] = []
-        var values: [JSON] = []
+        // Open arrays push values only, so the two stacks have their own bases.
+        let base = keyStack.count
+        let valueBase = valueStack.count
         var seen: [String: Int]?  // only for large objects, where scanning for duplicates would be quadratic
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
@@ -106,15 +112,17 @@ struct JSONParser {
             position += 1
             let value = try parseValue()
             // A repeated key keeps its first position and its last value.
-            if keys.count >= 16, seen == nil {
-                seen = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let count = keyStack.count - base
+            if count >= 16, seen == nil {
+                seen = Dictionary(
+                    (base..<keyStack.count).map { (keyStack[$0], $0) }, uniquingKeysWith: { first, _ in first })
             }
-            if let existing = seen.map({ $0[key] }) ?? keys.firstIndex(of: key) {
-                values[existing] = value
+            if let existing = seen.map({ $0[key] }) ?? keyStack[base...].firstIndex(of: key) {
+                valueStack[valueBase + existing - base] = value
             } else {
-                seen?[key] = keys.count
-                keys.append(key)
-                values.append(value)
+                seen?[key] = keyStack.count
+                keyStack.append(key)
+                valueStack.append(value)
             }
             skipWhitespace()
             guard position < bytes.count else { throw error("expected ',' or '}' in an object") }
@@ -124,7 +132,11 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 position += 1
                 depth -= 1
-                return .object(JSONObject(uncheckedKeys: keys, values: values))
+                let object = JSONObject(
+                    uncheckedKeys: Array(keyStack[base...]), values: Array(valueStack[valueBase...]))
+                keyStack.removeSubrange(base...)
+                valueStack.removeSubrange(valueBase...)
+                return .object(object)
             default:
                 throw error("expected ',' or '}' in an object")
             }
@@ -134,15 +146,17 @@ struct JSONParser {
     private mutating func parseArray() throws(JSONParseError) -> JSON {
         try enter()
         position += 1  // [
-        var elements: [JSON] = []
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
             position += 1
             depth -= 1
-            return .array(elements)
+            return .array([])
         }
+        // Elements share the value stack with objects; keys stay untouched.
+        let base = valueStack.count
         while true {
-            elements.append(try parseValue())
+            let element = try parseValue()
+            valueStack.append(element)
             skipWhitespace()
             guard position < bytes.count else { throw error("expected ',' or ']' in an array") }
             switch bytes[position] {
@@ -151,6 +165,8 @@ struct JSONParser {
             case UInt8(ascii: "]"):
                 position += 1
                 depth -= 1
+                let elements = Array(valueStack[base...])
+                valueStack.removeSubrange(base...)
                 return .array(elements)
             default:
                 throw error("expected ',' or ']' in an array")
@@ -162,11 +178,15 @@ struct JSONParser {
         let opening = position
         position += 1  // "
         let start = position
-        // Fast path: no escapes, which is nearly every Kubernetes string.
+        // Fast path: no escapes, which is nearly every Kubernetes string,
+        // and usually ASCII, which needs no UTF-8 validation.
+        var highBits: UInt8 = 0
         while position < bytes.count {
             let byte = bytes[position]
+            highBits |= byte
             if byte == UInt8(ascii: "\"") {
-                let text = try decodeUTF8(bytes[start..<position], at: start)
+                let slice = bytes[start..<position]
+                let text = highBits < 0x80 ? String(decoding: slice, as: UTF8.self) : try decodeUTF8(slice, at: start)
                 position += 1
                 return text
             }
@@ -196,10 +216,8 @@ struct JSONParser {
     }
 
     private func decodeUTF8(_ slice: ArraySlice<UInt8>, at offset: Int) throws(JSONParseError) -> String {
-        guard let text = String(validating: slice, as: UTF8.self) else {
-            throw error("invalid UTF-8 in a string", at: offset)
-        }
-        return text
+        guard UTF8Validation.isValid(slice) else { throw error("invalid UTF-8 in a string", at: offset) }
+        return String(decoding: slice, as: UTF8.self)
     }
 
     private mutating func parseEscape(into decoded: inout [UInt8]) throws(JSONParseError) {
