@@ -46,8 +46,14 @@ struct LabelSelectorTests {
             ("a b", "expected '=', '!=', '==', 'in', 'notin', '>', '<', ',' or the end, found \"b\" at position 3"),
             ("a=b,", "expected a label key at position 4"),
             ("a=b c", "expected ',' at position 4"),
-            ("-a=b", "invalid label key \"-a\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character at position 0"),
-            ("a=-b", "invalid label value \"-b\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character at position 0"),
+            (
+                "-a=b",
+                "invalid label key \"-a\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character at position 0"
+            ),
+            (
+                "a=-b",
+                "invalid label value \"-b\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character at position 0"
+            ),
             ("a>b", "for 'Gt', 'Lt' operators, exactly one value is required and it must be an integer at position 0"),
             ("!", "expected a label key after '!' at position 1"),
             ("a!b", "expected '=' at position 2"),
@@ -67,7 +73,8 @@ struct LabelSelectorTests {
     func objectForm() throws {
         let selector = try LabelSelector(
             object: JSON(
-                parsing: #"{"matchLabels":{"kcp.dev/cluster":"east"},"matchExpressions":[{"key":"tier","operator":"In","values":["a","b"]},{"key":"legacy","operator":"DoesNotExist"}]}"#
+                parsing:
+                    #"{"matchLabels":{"kcp.dev/cluster":"east"},"matchExpressions":[{"key":"tier","operator":"In","values":["a","b"]},{"key":"legacy","operator":"DoesNotExist"}]}"#
             ))
         #expect(selector.description == "kcp.dev/cluster=east,!legacy,tier in (a,b)")
         #expect(selector.matches(["kcp.dev/cluster": "east", "tier": "b"]))
@@ -86,10 +93,13 @@ struct NameValidationTests {
         #expect(NameValidation.dns1123LabelError("shop-1") == nil)
         #expect(NameValidation.dns1123LabelError("Shop") != nil)
         #expect(NameValidation.dns1123LabelError("-a") != nil)
-        #expect(NameValidation.dns1123LabelError(String(repeating: "a", count: 64)) == "must be no more than 63 characters")
+        #expect(
+            NameValidation.dns1123LabelError(String(repeating: "a", count: 64)) == "must be no more than 63 characters")
         #expect(NameValidation.dns1123SubdomainError("a.b-c.d") == nil)
         #expect(NameValidation.dns1123SubdomainError("a..b") != nil)
-        #expect(NameValidation.dns1123SubdomainError(String(repeating: "a.", count: 127) + "a") == "must be no more than 253 characters")
+        #expect(
+            NameValidation.dns1123SubdomainError(String(repeating: "a.", count: 127) + "a")
+                == "must be no more than 253 characters")
         #expect(NameValidation.hostError("*.apps.example.com") == nil)
         #expect(NameValidation.hostError("a.*.example.com") != nil)
         #expect(NameValidation.hostError("*") != nil)
@@ -102,7 +112,9 @@ struct NameValidationTests {
         #expect(NameValidation.labelKeyError("app.kubernetes.io/name") == nil)
         #expect(NameValidation.labelKeyError("/name") == "prefix part must not be empty")
         #expect(NameValidation.labelKeyError("Example.com/name") != nil)
-        #expect(NameValidation.labelKeyError("a/" + String(repeating: "b", count: 64)) == "name part must be no more than 63 characters")
+        #expect(
+            NameValidation.labelKeyError("a/" + String(repeating: "b", count: 64))
+                == "name part must be no more than 63 characters")
         #expect(NameValidation.labelValueError("") == nil)
         #expect(NameValidation.labelValueError("East_1.a") == nil)
         #expect(NameValidation.labelValueError("a/b") != nil)

@@ -55,12 +55,17 @@ public struct LabelRequirement: Hashable, Sendable, CustomStringConvertible {
                 throw LabelSelectorError("for 'in', 'notin' operators, values set can't be empty")
             }
         case .equals, .notEquals:
-            guard unique.count == 1 else { throw LabelSelectorError("exact-match compatibility requires one single value") }
+            guard unique.count == 1 else {
+                throw LabelSelectorError("exact-match compatibility requires one single value")
+            }
         case .exists, .doesNotExist:
-            guard unique.isEmpty else { throw LabelSelectorError("values set must be empty for exists and does not exist") }
+            guard unique.isEmpty else {
+                throw LabelSelectorError("values set must be empty for exists and does not exist")
+            }
         case .greaterThan, .lessThan:
             guard unique.count == 1, Int64(unique[0]) != nil else {
-                throw LabelSelectorError("for 'Gt', 'Lt' operators, exactly one value is required and it must be an integer")
+                throw LabelSelectorError(
+                    "for 'Gt', 'Lt' operators, exactly one value is required and it must be an integer")
             }
         }
         if `operator` != .greaterThan, `operator` != .lessThan {

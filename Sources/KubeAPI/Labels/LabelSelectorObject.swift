@@ -7,7 +7,9 @@ extension LabelSelector {
         guard case .object(let object) = json else { throw LabelSelectorError("a label selector must be an object") }
         var requirements: [LabelRequirement] = []
         if let matchLabels = object["matchLabels"] {
-            guard case .object(let labels) = matchLabels else { throw LabelSelectorError("matchLabels must be an object") }
+            guard case .object(let labels) = matchLabels else {
+                throw LabelSelectorError("matchLabels must be an object")
+            }
             for (key, value) in labels {
                 guard case .string(let text) = value else {
                     throw LabelSelectorError("matchLabels[\(key)] must be a string")

@@ -87,7 +87,8 @@ private struct SelectorScanner {
             switch keyword {
             case "in": return try make(key, .in, try valueSet(), at: start)
             case "notin": return try make(key, .notIn, try valueSet(), at: start)
-            default: throw error("expected '=', '!=', '==', 'in', 'notin', '>', '<', ',' or the end, found \"\(keyword)\"")
+            default:
+                throw error("expected '=', '!=', '==', 'in', 'notin', '>', '<', ',' or the end, found \"\(keyword)\"")
             }
         }
     }

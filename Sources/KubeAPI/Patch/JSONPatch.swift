@@ -59,7 +59,8 @@ public struct JSONPatch: Hashable, Sendable {
                 switch operation {
                 case .add(let path, let value): ["op": "add", "path": .string(path.description), "value": value]
                 case .remove(let path): ["op": "remove", "path": .string(path.description)]
-                case .replace(let path, let value): ["op": "replace", "path": .string(path.description), "value": value]
+                case .replace(let path, let value):
+                    ["op": "replace", "path": .string(path.description), "value": value]
                 case .move(let from, let to):
                     ["op": "move", "from": .string(from.description), "path": .string(to.description)]
                 case .copy(let from, let to):
@@ -103,7 +104,9 @@ public struct JSONPatch: Hashable, Sendable {
             try add(value, at: to, in: &document)
         case .test(let path, let expected):
             guard let actual = document.value(at: path) else { throw PatchError("path \(path) does not exist") }
-            guard actual == expected else { throw PatchError("test of \(path) failed: found \(actual), expected \(expected)") }
+            guard actual == expected else {
+                throw PatchError("test of \(path) failed: found \(actual), expected \(expected)")
+            }
         }
     }
 

@@ -68,7 +68,9 @@ public enum NameValidation {
         return nil
     }
 
-    private static func isLabelShaped<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes, allowed: (UInt8) -> Bool) -> Bool {
+    private static func isLabelShaped<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes, allowed: (UInt8) -> Bool)
+        -> Bool
+    {
         guard let first = bytes.first, let last = bytes.last, isAlphanumeric(first), isAlphanumeric(last),
             allowed(first), allowed(last)
         else { return false }
