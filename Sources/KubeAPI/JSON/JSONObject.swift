@@ -1,16 +1,19 @@
-/// A JSON object that keeps its keys in the order they were written.
+/// A JSON object that keeps its members in the order they were written.
 ///
 /// Kubernetes objects have a handful of keys per level, so lookups scan
-/// the keys; that beats hashing at these sizes and keeps order for free.
-/// Setting an existing key keeps its position; a new key goes last;
-/// setting nil removes the key.
+/// the members; that beats hashing at these sizes, keeps order for free,
+/// and costs one allocation per object. Setting an existing key keeps its
+/// position; a new key goes last; setting nil removes the key.
 public struct JSONObject: Sendable {
-    public private(set) var keys: [String]
-    public private(set) var values: [JSON]
+    public struct Member: Sendable, Hashable {
+        public var key: String
+        public var value: JSON
+    }
+
+    public private(set) var members: [Member]
 
     public init() {
-        keys = []
-        values = []
+        members = []
     }
 
     /// Builds an object from pairs; a repeated key keeps its first position
@@ -20,52 +23,54 @@ public struct JSONObject: Sendable {
         for (key, value) in pairs { self[key] = value }
     }
 
-    init(uncheckedKeys keys: [String], values: [JSON]) {
-        self.keys = keys
-        self.values = values
+    /// Members whose keys are known to be distinct.
+    init(uncheckedMembers members: [Member]) {
+        self.members = members
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
 
     public func index(forKey key: String) -> Int? {
-        keys.firstIndex(of: key)
+        members.firstIndex { $0.key == key }
     }
 
     public subscript(key: String) -> JSON? {
-        get { index(forKey: key).map { values[$0] } }
+        get {
+            for member in members where member.key == key { return member.value }
+            return nil
+        }
         set {
             if let index = index(forKey: key) {
                 if let newValue {
-                    values[index] = newValue
+                    members[index].value = newValue
                 } else {
-                    keys.remove(at: index)
-                    values.remove(at: index)
+                    members.remove(at: index)
                 }
             } else if let newValue {
-                keys.append(key)
-                values.append(newValue)
+                members.append(Member(key: key, value: newValue))
             }
         }
-    }
-
-    /// Inserts or replaces `key` at a position (for patches that must keep
-    /// order stable); replacing keeps the existing position.
-    public mutating func set(_ value: JSON, forKey key: String) {
-        self[key] = value
     }
 
     @discardableResult
     public mutating func removeValue(forKey key: String) -> JSON? {
         guard let index = index(forKey: key) else { return nil }
-        keys.remove(at: index)
-        return values.remove(at: index)
+        return members.remove(at: index).value
     }
 }
 
 extension JSONObject: Sequence {
-    public func makeIterator() -> Zip2Sequence<[String], [JSON]>.Iterator {
-        zip(keys, values).makeIterator()
+    public struct Iterator: IteratorProtocol {
+        var base: IndexingIterator<[Member]>
+        public mutating func next() -> (key: String, value: JSON)? {
+            base.next().map { ($0.key, $0.value) }
+        }
+    }
+
+    public func makeIterator() -> Iterator {
+        Iterator(base: members.makeIterator())
     }
 }
 
@@ -79,7 +84,6 @@ extension JSONObject: Hashable {
     /// Equal when both have the same keys with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        if lhs.keys == rhs.keys { return lhs.values == rhs.values }
         for (key, value) in lhs {
             guard let other = rhs[key], other == value else { return false }
         }
@@ -89,11 +93,11 @@ extension JSONObject: Hashable {
     public func hash(into hasher: inout Hasher) {
         // Order-independent: a commutative sum of each member's own hash.
         var sum = 0
-        for (key, value) in self {
-            var member = Hasher()
-            member.combine(key)
-            member.combine(value)
-            sum = sum &+ member.finalize()
+        for member in members {
+            var one = Hasher()
+            one.combine(member.key)
+            one.combine(member.value)
+            sum = sum &+ one.finalize()
         }
         hasher.combine(count)
         hasher.combine(sum)

@@ -25,7 +25,7 @@ struct JSONParser {
     /// Members of the objects and elements of the arrays being parsed, for
     /// all open levels at once; each finished container takes its own exactly
     /// sized copy. Saves growing many small arrays one append at a time.
-    private var keyStack: [String] = []
+    private var memberStack: [JSONObject.Member] = []
     private var valueStack: [JSON] = []
 
     init(bytes: [UInt8], maxDepth: Int) {
@@ -89,9 +89,7 @@ struct JSONParser {
     private mutating func parseObject() throws(JSONParseError) -> JSON {
         try enter()
         position += 1  // {
-        // Open arrays push values only, so the two stacks have their own bases.
-        let base = keyStack.count
-        let valueBase = valueStack.count
+        let base = memberStack.count
         var seen: [String: Int]?  // only for large objects, where scanning for duplicates would be quadratic
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
@@ -112,17 +110,15 @@ struct JSONParser {
             position += 1
             let value = try parseValue()
             // A repeated key keeps its first position and its last value.
-            let count = keyStack.count - base
-            if count >= 16, seen == nil {
+            if memberStack.count - base >= 16, seen == nil {
                 seen = Dictionary(
-                    (base..<keyStack.count).map { (keyStack[$0], $0) }, uniquingKeysWith: { first, _ in first })
+                    (base..<memberStack.count).map { (memberStack[$0].key, $0) }, uniquingKeysWith: { first, _ in first })
             }
-            if let existing = seen.map({ $0[key] }) ?? keyStack[base...].firstIndex(of: key) {
-                valueStack[valueBase + existing - base] = value
+            if let existing = seen.map({ $0[key] }) ?? memberStack[base...].firstIndex(where: { $0.key == key }) {
+                memberStack[existing].value = value
             } else {
-                seen?[key] = keyStack.count
-                keyStack.append(key)
-                valueStack.append(value)
+                seen?[key] = memberStack.count
+                memberStack.append(JSONObject.Member(key: key, value: value))
             }
             skipWhitespace()
             guard position < bytes.count else { throw error("expected ',' or '}' in an object") }
@@ -132,10 +128,8 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 position += 1
                 depth -= 1
-                let object = JSONObject(
-                    uncheckedKeys: Array(keyStack[base...]), values: Array(valueStack[valueBase...]))
-                keyStack.removeSubrange(base...)
-                valueStack.removeSubrange(valueBase...)
+                let object = JSONObject(uncheckedMembers: Array(memberStack[base...]))
+                memberStack.removeSubrange(base...)
                 return .object(object)
             default:
                 throw error("expected ',' or '}' in an object")
@@ -152,7 +146,6 @@ struct JSONParser {
             depth -= 1
             return .array([])
         }
-        // Elements share the value stack with objects; keys stay untouched.
         let base = valueStack.count
         while true {
             let element = try parseValue()
