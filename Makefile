@@ -16,7 +16,7 @@ RUN_FLAGS := --webhook-bind-address 127.0.0.1 \
 	--tls-cert-file $(DEV_CERTS)/tls.crt --tls-private-key-file $(DEV_CERTS)/tls.key \
 	--health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080
 
-.PHONY: deps bench-deps build run test bench fmt lint clean
+.PHONY: deps bench-deps build run test bench bench-json fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -45,7 +45,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
-bench: bench-deps
+bench: bench-deps bench-json
 	contrib/bench/tls-http1.sh
 
 fmt:
@@ -56,3 +56,17 @@ lint:
 
 clean:
 	rm -rf .build $(DEV_CERTS)
+
+# libFuzzer on KubeAPI's parser, patches and selectors, for FUZZ_SECONDS
+# (default 60). Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz:
+	mkdir -p .build/fuzz
+	$(SWIFT)c -module-name KubeAPIFuzz -parse-as-library -O -sanitize=fuzzer,address \
+		$$(find Sources/KubeAPI -name '*.swift') Fuzz/KubeAPIFuzz.swift -o .build/fuzz/kubeapi-fuzz
+	mkdir -p .build/fuzz/corpus && cp Fuzz/corpus/* .build/fuzz/corpus/
+	.build/fuzz/kubeapi-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 .build/fuzz/corpus
+
+bench-json:
+	$(call apt_install,valgrind)
+	contrib/bench/json.sh

@@ -102,3 +102,13 @@ struct JSONTests {
         #expect(value.text == #"{"metadata":{"name":"b","labels":{"x":"1","kcp.dev/cluster":"east"}}}"#)
     }
 }
+
+@Suite("JSON from other byte collections")
+struct JSONCollectionTests {
+    @Test("any collection of bytes parses, as a ByteBuffer's readable view would")
+    func collections() throws {
+        let bytes = Array(#"xx{"a":[1,2]}yy"#.utf8)
+        let value = try JSON(parsing: bytes[2..<(bytes.count - 2)])
+        #expect(value.text == #"{"a":[1,2]}"#)
+    }
+}

@@ -9,6 +9,13 @@ extension JSON {
         self = try parser.parseDocument()
     }
 
+    /// Parses bytes from any collection, such as a NIO `ByteBuffer`'s
+    /// `readableBytesView`: one copy into an array (a memcpy for contiguous
+    /// storage), never a String of the input.
+    public init(parsing bytes: some Collection<UInt8>, limits: JSONLimits = JSONLimits()) throws(JSONParseError) {
+        try self.init(parsing: Array(bytes), limits: limits)
+    }
+
     /// Parses JSON text.
     public init(parsing text: String, limits: JSONLimits = JSONLimits()) throws(JSONParseError) {
         try self.init(parsing: Array(text.utf8), limits: limits)
@@ -112,7 +119,8 @@ struct JSONParser {
             // A repeated key keeps its first position and its last value.
             if memberStack.count - base >= 16, seen == nil {
                 seen = Dictionary(
-                    (base..<memberStack.count).map { (memberStack[$0].key, $0) }, uniquingKeysWith: { first, _ in first })
+                    (base..<memberStack.count).map { (memberStack[$0].key, $0) },
+                    uniquingKeysWith: { first, _ in first })
             }
             if let existing = seen.map({ $0[key] }) ?? memberStack[base...].firstIndex(where: { $0.key == key }) {
                 memberStack[existing].value = value
