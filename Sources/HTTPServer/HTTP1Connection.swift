@@ -6,10 +6,10 @@ import TLS
 /// HTTP/1.1 on one connection: the NIO pipeline, then the request loop.
 ///
 /// The pipeline keeps protocol work on the event loop (TLS, parsing,
-/// pipelining order, limits, timeouts); the loop runs as a task and awaits
-/// each handler in turn, so responses leave in request order.
+/// pipelining order, limits, timeouts, aggregation); the loop runs as a task
+/// and awaits each handler in turn, so responses leave in request order.
 enum HTTP1Connection {
-    typealias Channel = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+    typealias Channel = NIOAsyncChannel<HTTP1Request, HTTP1Response>
 
     /// Builds the pipeline. Runs on the channel's event loop.
     static func configure(
@@ -35,6 +35,7 @@ enum HTTP1Connection {
             HTTP1ErrorHandler(),
             RequestLimitsHandler(maxRequestBytes: limits.maxRequestBytes),
             ConnectionTimeoutHandler(readTimeout: limits.readTimeout, idleTimeout: limits.idleTimeout),
+            HTTP1MessageAggregator(),
         ])
         return try Channel(wrappingChannelSynchronously: channel)
     }
@@ -45,19 +46,23 @@ enum HTTP1Connection {
         let info = ConnectionInfo(remoteAddress: channel.channel.remoteAddress)
         do {
             try await channel.executeThenClose { inbound, outbound in
-                var parts = inbound.makeAsyncIterator()
-                while let request = try await readRequest(from: &parts, info: info) {
-                    let keepAlive = request.head.isKeepAlive
+                for try await message in inbound {
+                    let head = message.head
+                    let keepAlive = head.isKeepAlive
                     let started = ContinuousClock.now
-                    var response = await router.respond(to: request.request, logger: logger)
+                    let request = HTTPRequest(
+                        method: head.method, uri: head.uri, headers: head.headers, body: message.body, connection: info)
+                    var response = await router.respond(to: request, logger: logger)
                     response.headers.replaceOrAdd(name: "content-length", value: "\(response.body.readableBytes)")
                     if !keepAlive { response.headers.replaceOrAdd(name: "connection", value: "close") }
-                    let head = HTTPResponseHead(
-                        version: request.head.version, status: response.status, headers: response.headers)
-                    try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(response.body)), .end(nil)])
+                    try await outbound.write(
+                        HTTP1Response(
+                            head: HTTPResponseHead(
+                                version: head.version, status: response.status, headers: response.headers),
+                            body: response.body))
                     metrics.requestCompleted(
-                        route: router.routeLabel(for: request.request.path),
-                        method: request.head.method,
+                        route: router.routeLabel(for: request.path),
+                        method: head.method,
                         status: response.status,
                         duration: ContinuousClock.now - started)
                     if !keepAlive { return }
@@ -68,27 +73,5 @@ enum HTTP1Connection {
                 "connection ended",
                 metadata: ["remote": "\(info.remoteAddress.map { "\($0)" } ?? "?")", "error": "\(error)"])
         }
-    }
-
-    /// The next whole request, or nil when the client is done.
-    private static func readRequest(
-        from parts: inout NIOAsyncChannelInboundStream<HTTPServerRequestPart>.AsyncIterator,
-        info: ConnectionInfo
-    ) async throws -> (head: HTTPRequestHead, request: HTTPRequest)? {
-        guard case .head(let head)? = try await parts.next() else { return nil }
-        var body = ByteBuffer()
-        while let part = try await parts.next() {
-            switch part {
-            case .body(var chunk):
-                if body.readableBytes == 0 { body = chunk } else { body.writeBuffer(&chunk) }
-            case .end:
-                let request = HTTPRequest(
-                    method: head.method, uri: head.uri, headers: head.headers, body: body, connection: info)
-                return (head, request)
-            case .head:
-                return nil
-            }
-        }
-        return nil
     }
 }

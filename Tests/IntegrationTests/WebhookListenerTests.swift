@@ -18,7 +18,7 @@ struct WebhookListenerTests {
         #expect(verbose.stderr.contains("ALPN: server accepted http/1.1"))
     }
 
-    @Test("TLS 1.2 works with an ECDHE AEAD cipher; TLS 1.1 and 1.0 are refused and counted")
+    @Test("TLS 1.2 works with an ECDHE AEAD cipher; TLS 1.1, 1.0 and SSLv3 hellos are refused and counted")
     func protocolVersions() async throws {
         let server = try await KCPIngressServer()
         defer { server.stop() }
@@ -42,6 +42,14 @@ struct WebhookListenerTests {
         let refused = try await server.metric(
             #"tls_handshake_failures_total{listener="webhook",reason="unsupported_protocol"}"#)
         #expect(refused == 2)
+
+        // SSLv3, hand-made: OpenSSL answers with a handshake_failure alert (40).
+        let sslv3 = try pythonClient(["sslv3", "\(server.webhookPort)"])
+        defer { sslv3.stop() }
+        try await sslv3.waitForLine { $0 == "alert 40" }
+        let tooLow = try await server.metric(
+            #"tls_handshake_failures_total{listener="webhook",reason="version_too_low"}"#)
+        #expect(tooLow == 1)
         // The refusals harmed nothing.
         #expect(try await server.curl("/healthz").code == 200)
     }

@@ -110,6 +110,24 @@ def main():
         print("connected", flush=True)
         print(wait_for_close(sock), flush=True)
 
+    if mode == "sslv3":
+        # An SSLv3 ClientHello, which no current client library will send.
+        body = b"\x03\x00" + bytes(32) + b"\x00" + b"\x00\x04\x00\x2f\x00\x0a" + b"\x01\x00"
+        handshake = b"\x01" + len(body).to_bytes(3, "big") + body
+        record = b"\x16\x03\x00" + len(handshake).to_bytes(2, "big") + handshake
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        sock.sendall(record)
+        reply = b""
+        try:
+            while chunk := sock.recv(4096):
+                reply += chunk
+        except (ConnectionResetError, socket.timeout):
+            pass
+        if len(reply) >= 7 and reply[0] == 0x15:
+            print("alert %d" % reply[6], flush=True)
+        else:
+            print("reply %s" % reply.hex(), flush=True)
+
     if mode == "garbage":
         sock = socket.create_connection(("127.0.0.1", port), timeout=10)
         sock.sendall(b"\x16\x03\x01\x00\x05hello" + b"\xff" * 64)
