@@ -54,6 +54,7 @@ let package = Package(
             name: "HTTPServer",
             dependencies: [
                 "TLS",
+                "HTTP2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,7 +1,6 @@
 import Logging
 import NIOCore
 import NIOHTTP1
-import TLS
 
 /// HTTP/1.1 on one connection: the NIO pipeline, then the request loop.
 ///
@@ -11,19 +10,10 @@ import TLS
 enum HTTP1Connection {
     typealias Channel = NIOAsyncChannel<HTTP1Request, HTTP1Response>
 
-    /// Builds the pipeline. Runs on the channel's event loop.
-    static func configure(
-        _ channel: any NIOCore.Channel,
-        configuration: ServerConfiguration,
-        metrics: ServerMetrics,
-        logger: Logger
-    ) throws -> Channel {
+    /// Adds the HTTP/1.1 handlers after whatever is there (TLS, or nothing).
+    /// Runs on the channel's event loop.
+    static func configure(_ channel: any NIOCore.Channel, limits: ConnectionLimits) throws -> Channel {
         let pipeline = channel.pipeline.syncOperations
-        let limits = configuration.limits
-        if let tls = configuration.tls {
-            try pipeline.addHandler(TLSHandler(context: tls(), handshakeTimeout: limits.readTimeout))
-            try pipeline.addHandler(TLSFailureObserver(metrics: metrics, logger: logger))
-        }
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes

@@ -3,7 +3,8 @@ public import NIOCore
 public import NIOPosix
 public import ServiceLifecycle
 
-/// One listener serving a router over HTTP/1.1, with or without TLS.
+/// One listener serving a router over HTTP/1.1 and/or HTTP/2, with or
+/// without TLS.
 ///
 /// A swift-service-lifecycle `Service`: `run()` binds, serves until graceful
 /// shutdown, then stops accepting, lets in-flight requests finish within the
@@ -36,15 +37,15 @@ public final class HTTPServer: Service, Sendable {
         let connections = ConnectionRegistry(metrics: metrics)
         let configuration = configuration
         let logger = logger
+        let setup = ConnectionSetup(configuration: configuration, router: router, metrics: metrics, logger: logger)
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.address.host, port: configuration.address.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
+                channel.eventLoop.makeCompletedFuture { () throws -> EventLoopFuture<AcceptedConnection> in
                     connections.register(channel)
-                    return try HTTP1Connection.configure(
-                        channel, configuration: configuration, metrics: metrics, logger: logger)
+                    return try setup.configure(channel)
                 }
             }
         if let address = server.channel.localAddress {
@@ -56,10 +57,19 @@ public final class HTTPServer: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        let executor = EventLoopTaskExecutor(connection.channel.eventLoop)
+                    for try await accepted in inbound {
+                        let executor = EventLoopTaskExecutor(accepted.eventLoop)
                         group.addTask(executorPreference: executor) {
-                            await HTTP1Connection.serve(connection, router: router, metrics: metrics, logger: logger)
+                            // A failed TLS handshake or ALPN fails this future: nothing to serve.
+                            let connection: AcceptedConnection? = try? await accepted.get()
+                            switch connection {
+                            case .http1(let connection):
+                                await HTTP1Connection.serve(connection, router: router, metrics: metrics, logger: logger)
+                            case .http2(let channel):
+                                try? await channel.closeFuture.get()
+                            case .none:
+                                break
+                            }
                         }
                     }
                 }

@@ -1,8 +1,13 @@
+public import HTTP2
 public import Logging
 public import NIOHTTP1
 
 /// An asynchronous request handler.
 public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
+
+/// A handler of whole HTTP/2 streams: the request body as it arrives and a
+/// response written in pieces with trailers, as gRPC needs.
+public typealias HTTPStreamHandler = @Sendable (HTTP2Stream) async throws -> Void
 
 /// Routes requests by exact path, then method.
 ///
@@ -10,8 +15,20 @@ public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPRespo
 /// use the same table, so a handler never knows which carried its request.
 public struct Router: Sendable {
     private var routes: [String: [String: HTTPHandler]] = [:]
+    private var streamRoutes: [(prefix: String, handler: HTTPStreamHandler)] = []
 
     public init() {}
+
+    /// Routes every HTTP/2 stream whose path starts with `prefix` to
+    /// `handler` (gRPC services: `/grpc.health.v1.Health/`).
+    public mutating func addStream(prefix: String, _ handler: @escaping HTTPStreamHandler) {
+        streamRoutes.append((prefix, handler))
+    }
+
+    /// The stream handler for `path`, if one was added.
+    public func streamHandler(for path: String) -> HTTPStreamHandler? {
+        streamRoutes.first { path.hasPrefix($0.prefix) }?.handler
+    }
 
     public mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping HTTPHandler) {
         routes[path, default: [:]][method.rawValue] = handler
@@ -20,12 +37,14 @@ public struct Router: Sendable {
     /// Adds every route of `other`; later additions win.
     public mutating func merge(_ other: Router) {
         routes.merge(other.routes) { $0.merging($1) { $1 } }
+        streamRoutes.append(contentsOf: other.streamRoutes)
     }
 
     /// The route's path if one matches, for metric labels that must not grow
     /// with whatever paths clients make up.
     public func routeLabel(for path: String) -> String {
-        routes[path] == nil ? "unmatched" : path
+        if routes[path] != nil { return path }
+        return streamRoutes.first { path.hasPrefix($0.prefix) }?.prefix ?? "unmatched"
     }
 
     /// Answers a request: 404 for an unknown path, 405 with `allow` for a known

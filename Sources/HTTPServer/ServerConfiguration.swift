@@ -1,3 +1,4 @@
+public import HTTP2
 public import NIOCore
 public import TLS
 
@@ -46,10 +47,24 @@ public struct ConnectionLimits: Hashable, Sendable {
     public init() {}
 }
 
+/// Which HTTP versions a listener speaks.
+public enum HTTPProtocols: Hashable, Sendable {
+    /// HTTP/1.1 only.
+    case http1
+    /// HTTP/2 only: over TLS with ALPN `h2`, or in cleartext with prior
+    /// knowledge (h2c), as gRPC clients such as Envoy connect.
+    case http2
+    /// HTTP/2 or HTTP/1.1 as the client chooses by ALPN; needs TLS whose
+    /// context advertises `h2` and `http/1.1`.
+    case negotiated
+}
+
 /// One listener: its name (for logs and metrics), address, TLS and routes.
 public struct ServerConfiguration: Sendable {
     public var name: String
     public var address: BindAddress
+    public var protocols: HTTPProtocols = .http1
+    public var http2Settings = HTTP2Settings()
     /// Returns the context for each new connection; nil serves cleartext.
     public var tls: (@Sendable () -> TLSContext)?
     public var limits: ConnectionLimits
@@ -59,12 +74,14 @@ public struct ServerConfiguration: Sendable {
     public init(
         name: String,
         address: BindAddress,
+        protocols: HTTPProtocols = .http1,
         tls: (@Sendable () -> TLSContext)? = nil,
         limits: ConnectionLimits = ConnectionLimits(),
         shutdownGracePeriod: Duration = .seconds(30)
     ) {
         self.name = name
         self.address = address
+        self.protocols = protocols
         self.tls = tls
         self.limits = limits
         self.shutdownGracePeriod = shutdownGracePeriod

@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             certificates = try CertificateReloader(
                 files: .init(certificate: tlsCertFile!, privateKey: tlsPrivateKeyFile!, clientCA: clientCaFile),
-                applicationProtocols: ["http/1.1"],
+                applicationProtocols: ["h2", "http/1.1"],
                 logger: logger)
         } catch {
             logger.critical("cannot load the serving certificate", metadata: ["error": "\(error)"])
@@ -120,6 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
         var webhook = ServerConfiguration(
             name: "webhook",
             address: BindAddress(host: webhookBindAddress, port: webhookPort),
+            protocols: .negotiated,
             tls: { certificates.current },
             limits: limits,
             shutdownGracePeriod: shutdownGracePeriod.duration)
