@@ -34,7 +34,9 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     /// writer waits.
     static let maxQueuedBytesPerStream = 1 << 20
 
-    public init(settings: HTTP2Settings = HTTP2Settings(), streamHandler: any HTTP2StreamHandler, idleTimeout: TimeAmount? = nil) {
+    public init(
+        settings: HTTP2Settings = HTTP2Settings(), streamHandler: any HTTP2StreamHandler, idleTimeout: TimeAmount? = nil
+    ) {
         self.settings = settings
         self.streamHandler = streamHandler
         self.idleTimeout = idleTimeout
@@ -133,8 +135,12 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     /// Queues body bytes; returns a future to wait on when too much is queued.
-    func send(_ bytes: ByteBuffer, streamID: Int32, end: Bool, trailers: [HTTP2Header]?) throws -> EventLoopFuture<Void>? {
-        guard checkNotReceiving(), let session, let context else { throw HTTP2StreamReset(errorCode: HTTP2ErrorCode.cancel) }
+    func send(_ bytes: ByteBuffer, streamID: Int32, end: Bool, trailers: [HTTP2Header]?) throws -> EventLoopFuture<
+        Void
+    >? {
+        guard checkNotReceiving(), let session, let context else {
+            throw HTTP2StreamReset(errorCode: HTTP2ErrorCode.cancel)
+        }
         guard streams[streamID] != nil else { throw HTTP2StreamReset(errorCode: HTTP2ErrorCode.cancel) }
         session.send(bytes, streamID: streamID, end: end, trailers: trailers)
         flush()

@@ -39,9 +39,13 @@ final class NGHTTP2Session {
         self.session = session!
 
         var entries = [
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: settings.maxConcurrentStreams),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                value: settings.maxConcurrentStreams),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
+            nghttp2_settings_entry(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
         ]
         _ = nghttp2_submit_settings(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
@@ -145,7 +149,8 @@ final class NGHTTP2Session {
         state.outbound[streamID] = nil
     }
 
-    private func submitHeaders(_ headers: [HTTP2Header], streamID: Int32, trailer: Bool, withBody: Bool = false) -> Bool {
+    private func submitHeaders(_ headers: [HTTP2Header], streamID: Int32, trailer: Bool, withBody: Bool = false) -> Bool
+    {
         // nghttp2 copies names and values, so the buffers need only live for the call.
         var storage: [UInt8] = []
         for header in headers {
@@ -348,8 +353,9 @@ private func readBody(
     _ userData: UnsafeMutableRawPointer?
 ) -> Int {
     guard let buffer, let flags else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
-    guard let (count, eof, trailers) = state(userData).readBody(
-        streamID, into: UnsafeMutableRawBufferPointer(start: buffer, count: length))
+    guard
+        let (count, eof, trailers) = state(userData).readBody(
+            streamID, into: UnsafeMutableRawBufferPointer(start: buffer, count: length))
     else { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
     if eof { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
     if trailers { flags.pointee |= NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue }

@@ -64,7 +64,8 @@ public final class HTTPServer: Service, Sendable {
                             let connection: AcceptedConnection? = try? await accepted.get()
                             switch connection {
                             case .http1(let connection):
-                                await HTTP1Connection.serve(connection, router: router, metrics: metrics, logger: logger)
+                                await HTTP1Connection.serve(
+                                    connection, router: router, metrics: metrics, logger: logger)
                             case .http2(let channel):
                                 try? await channel.closeFuture.get()
                             case .none:

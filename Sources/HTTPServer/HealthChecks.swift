@@ -39,6 +39,13 @@ public final class HealthChecks: Sendable {
         return router
     }
 
+    /// True when every readiness check passes.
+    public func isReady() async -> Bool {
+        let registered = checks.withLock { $0 }
+        for (_, check) in registered where await check() != .passed { return false }
+        return true
+    }
+
     func readiness(verbose: Bool) async -> HTTPResponse {
         let registered = checks.withLock { $0 }
         var lines: [String] = []

@@ -37,6 +37,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "host:port of the Prometheus /metrics listener; 0 disables it.")
     var metricsBindAddress = ":8080"
 
+    @Flag(help: "Serve gRPC (the health service; the xDS server when it comes) on --envoyxds-port, HTTP/2 cleartext.")
+    var envoyxds = false
+
+    @Option(help: "Port of the gRPC listener started by --envoyxds.")
+    var envoyxdsPort = 18000
+
+    @Option(help: "Address the gRPC listener binds to.")
+    var envoyxdsBindAddress = "0.0.0.0"
+
+    @Option(help: "PEM certificate chain: serve the gRPC listener over TLS (ALPN h2) instead of cleartext.")
+    var envoyxdsTlsCertFile: String?
+
+    @Option(help: "PEM private key for --envoyxds-tls-cert-file.")
+    var envoyxdsTlsPrivateKeyFile: String?
+
+    @Option(help: "PEM CA bundle: gRPC clients must present a certificate it signed (needs --envoyxds-tls-cert-file).")
+    var envoyxdsClientCaFile: String?
+
     @Option(help: "Largest request body accepted, in bytes; larger ones get 413.")
     var maxRequestBytes = 7 * 1024 * 1024
 
@@ -69,6 +87,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard (0...65535).contains(webhookPort) else { throw ValidationError("--webhook-port must be 0 to 65535") }
         guard maxRequestBytes > 0, maxHeaderBytes > 0 else { throw ValidationError("size limits must be positive") }
+        guard (envoyxdsTlsCertFile == nil) == (envoyxdsTlsPrivateKeyFile == nil) else {
+            throw ValidationError("--envoyxds-tls-cert-file and --envoyxds-tls-private-key-file go together")
+        }
+        guard envoyxdsClientCaFile == nil || envoyxdsTlsCertFile != nil else {
+            throw ValidationError("--envoyxds-client-ca-file needs --envoyxds-tls-cert-file")
+        }
     }
 
     func run() async throws {
@@ -125,7 +149,14 @@ struct ServeCommand: AsyncParsableCommand {
             limits: limits,
             shutdownGracePeriod: shutdownGracePeriod.duration)
         webhook.shutdownGracePeriod = shutdownGracePeriod.duration
+        let servingStatus = HealthStatusRegistry()
+        if envoyxds {
+            services.append(contentsOf: try grpcListener(health: servingStatus, limits: limits, logger: logger))
+        }
         services.append(HTTPServer(configuration: webhook, router: HealthChecks.livenessRoute, logger: logger))
+        // Last, so that it is the first to hear of shutdown: gRPC health turns
+        // NOT_SERVING before any listener starts draining.
+        services.append(ServingStatusLifecycle(registry: servingStatus, health: health))
 
         let group = ServiceGroup(
             configuration: .init(
@@ -134,6 +165,39 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger))
         try await group.run()
         logger.info("shut down cleanly")
+    }
+
+    /// The HTTP/2 gRPC listener of --envoyxds, and its certificate watch when it has TLS.
+    private func grpcListener(
+        health: HealthStatusRegistry,
+        limits: ConnectionLimits,
+        logger: Logger
+    ) throws -> [any Service] {
+        var services: [any Service] = []
+        var tls: (@Sendable () -> TLSContext)?
+        if let certificate = envoyxdsTlsCertFile, let key = envoyxdsTlsPrivateKeyFile {
+            let reloader: CertificateReloader
+            do {
+                reloader = try CertificateReloader(
+                    files: .init(certificate: certificate, privateKey: key, clientCA: envoyxdsClientCaFile),
+                    applicationProtocols: ["h2"], logger: logger)
+            } catch {
+                logger.critical("cannot load the gRPC listener's certificate", metadata: ["error": "\(error)"])
+                throw ExitCode.failure
+            }
+            tls = { reloader.current }
+            services.append(CertificateWatch(reloader: reloader, pollInterval: certificatePollInterval.duration))
+        }
+        let grpc = GRPCServer(services: [HealthService(registry: health)], logger: logger)
+        let configuration = ServerConfiguration(
+            name: "grpc",
+            address: BindAddress(host: envoyxdsBindAddress, port: envoyxdsPort),
+            protocols: .http2,
+            tls: tls,
+            limits: limits,
+            shutdownGracePeriod: shutdownGracePeriod.duration)
+        services.append(HTTPServer(configuration: configuration, router: grpc.router, logger: logger))
+        return services
     }
 
     private func listener(
@@ -160,6 +224,24 @@ struct CertificateWatch: Service {
         await cancelWhenGracefulShutdown {
             await reloader.run(pollInterval: pollInterval)
         }
+    }
+}
+
+/// Reports SERVING on the gRPC health service once the process is ready,
+/// and NOT_SERVING as soon as shutdown begins.
+struct ServingStatusLifecycle: Service {
+    let registry: HealthStatusRegistry
+    let health: HealthChecks
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while await !health.isReady() {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            registry.set("", .serving)
+            try? await gracefulShutdown()
+        }
+        registry.shutDown()
     }
 }
 
