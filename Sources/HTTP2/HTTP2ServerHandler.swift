@@ -25,6 +25,8 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     private var drainWaiters: [Int32: EventLoopPromise<Void>] = [:]
     private var draining = false
     private var idleTimer: Scheduled<Void>?
+    private var isFlushing = false
+    private var needsFlush = false
     /// True while nghttp2 parses; anything that would submit frames then is a bug.
     private(set) var isReceiving = false
     /// Submissions attempted while parsing (the re-entrancy test asserts zero).
@@ -115,7 +117,7 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
             entry.body.finish(throwing: HTTP2StreamReset(errorCode: errorCode))
             drainWaiters.removeValue(forKey: id)?.fail(HTTP2StreamReset(errorCode: errorCode))
             if errorCode != HTTP2ErrorCode.noError { entry.stream.cancel() }
-            if streams.isEmpty { streamsBecameIdle() }
+            if streams.isEmpty, !draining { armIdleTimer() }
         }
     }
 
@@ -162,13 +164,25 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
         return !isReceiving
     }
 
-    /// Writes whatever nghttp2 has queued, wakes writers whose streams have
-    /// drained, and closes the connection when the session is over.
+    /// Writes whatever nghttp2 has queued and delivers what happened while
+    /// it did (streams closing), until both are done; then wakes writers
+    /// whose streams have drained and closes the connection when the
+    /// session is over. Calls made meanwhile only ask for another round.
     private func flush() {
         guard let session, let context else { return }
-        if let output = session.output() {
-            context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+        guard !isFlushing else {
+            needsFlush = true
+            return
         }
+        isFlushing = true
+        defer { isFlushing = false }
+        repeat {
+            needsFlush = false
+            if let output = session.output() {
+                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
+            }
+            for event in session.takeEvents() { deliver(event) }
+        } while needsFlush
         for (streamID, promise) in drainWaiters
         where session.pendingOutboundBytes(streamID: streamID) <= Self.maxQueuedBytesPerStream {
             drainWaiters[streamID] = nil
@@ -190,14 +204,6 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
             return
         }
         context.fireUserInboundEventTriggered(event)
-    }
-
-    private func streamsBecameIdle() {
-        if draining {
-            flush()
-        } else {
-            armIdleTimer()
-        }
     }
 
     private func armIdleTimer() {

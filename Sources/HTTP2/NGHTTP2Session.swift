@@ -68,7 +68,14 @@ final class NGHTTP2Session {
         return (events, nil)
     }
 
-    /// Everything nghttp2 has queued to send, or nil if nothing.
+    /// Events recorded while nghttp2 serialised frames: a stream whose last
+    /// frame went out is closed from inside `mem_send`.
+    func takeEvents() -> [HTTP2Event] {
+        state.takeEvents()
+    }
+
+    /// Everything nghttp2 has queued to send, or nil if nothing. Callers
+    /// then take the events recorded meanwhile (`takeEvents`).
     func output() -> ByteBuffer? {
         var out: ByteBuffer?
         while true {
