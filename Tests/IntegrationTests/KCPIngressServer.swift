@@ -8,6 +8,8 @@ final class KCPIngressServer: Sendable {
     let webhookPort: Int
     let healthPort: Int
     let metricsPort: Int
+    /// The h2c gRPC listener's port, when started with `grpc: true`.
+    let grpcPort: Int?
 
     static var binary: String {
         if let path = ProcessInfo.processInfo.environment["KCP_INGRESS_BIN"] { return path }
@@ -40,6 +42,7 @@ final class KCPIngressServer: Sendable {
         certificates: URL? = nil,
         certificateFile: String? = nil,
         keyFile: String? = nil,
+        grpc: Bool = false,
         arguments: [String] = []
     ) async throws {
         if let certificates {
@@ -56,9 +59,9 @@ final class KCPIngressServer: Sendable {
                 "--tls-cert-file", certificateFile ?? certificates.appendingPathComponent("tls.crt").path,
                 "--tls-private-key-file", keyFile ?? certificates.appendingPathComponent("tls.key").path,
                 "--log-format", "json", "--log-level", "debug",
-            ] + arguments)
+            ] + (grpc ? ["-envoyxds", "-envoyxds-port", "0", "--envoyxds-bind-address", "127.0.0.1"] : []) + arguments)
         var ports: [String: Int] = [:]
-        for listener in ["webhook", "health", "metrics"] {
+        for listener in ["webhook", "health", "metrics"] + (grpc ? ["grpc"] : []) {
             let line = try await process.waitForLine(onStderr: true) {
                 $0.contains(#""msg":"listening""#) && $0.contains(#""listener":"\#(listener)""#)
             }
@@ -72,6 +75,7 @@ final class KCPIngressServer: Sendable {
         webhookPort = ports["webhook"]!
         healthPort = ports["health"]!
         metricsPort = ports["metrics"]!
+        grpcPort = ports["grpc"]
     }
 
     var caFile: String { certificates.appendingPathComponent("ca.crt").path }
@@ -106,7 +110,7 @@ final class KCPIngressServer: Sendable {
 
 /// The Python client of `clients/tls_client.py`, for what curl cannot do:
 /// hold a connection open, trickle bytes, pipeline, send garbage.
-func pythonClient(_ arguments: [String]) throws -> ChildProcess {
-    let script = KCPIngressServer.repository.appendingPathComponent("Tests/IntegrationTests/clients/tls_client.py").path
-    return try ChildProcess("/usr/bin/env", ["python3", "-u", script] + arguments)
+func pythonClient(script: String = "tls_client.py", _ arguments: [String]) throws -> ChildProcess {
+    let path = KCPIngressServer.repository.appendingPathComponent("Tests/IntegrationTests/clients/\(script)").path
+    return try ChildProcess("/usr/bin/env", ["python3", "-u", path] + arguments)
 }
