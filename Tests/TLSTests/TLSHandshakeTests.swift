@@ -6,18 +6,32 @@ import Testing
 
 @Suite("TLS handshake between the OpenSSL client and server handlers, in memory")
 struct TLSHandshakeTests {
+    /// A client trusting `clientTrusts` (the server's own CA by default)
+    /// facing a server with `certs`' certificate.
+    func pair(
+        _ certs: TestCertificates,
+        clientTrusts: [UInt8]? = nil,
+        serverName: String = "localhost",
+        clientProtocols: [String] = ["http/1.1"],
+        clientIdentity: CertificateKeyPair? = nil,
+        serverRequiresClientCA: Bool = false
+    ) throws -> BackToBack {
+        let client = try TLSContext(
+            configuration: .client(
+                trustRoots: .pem(clientTrusts ?? certs.caPEM), identity: clientIdentity,
+                applicationProtocols: clientProtocols))
+        let server = try TLSContext(
+            configuration: .server(
+                identity: certs.serverIdentity, clientCA: serverRequiresClientCA ? .pem(certs.caPEM) : nil))
+        return try BackToBack(
+            client: TLSHandler(context: client, serverName: serverName), server: TLSHandler(context: server))
+    }
+
     @Test("a handshake completes, agrees on ALPN and carries data both ways")
     func handshakeAndData() throws {
         let certs = try TestCertificates()
         defer { certs.remove() }
-        let pair = try BackToBack(
-            client: TLSHandler(
-                context: TLSContext(
-                    configuration: .client(trustRoots: .pem(certs.caPEM), applicationProtocols: ["h2", "http/1.1"])),
-                serverName: "localhost"),
-            server: TLSHandler(
-                context: TLSContext(configuration: .server(identity: certs.serverIdentity)))
-        )
+        let pair = try pair(certs, clientProtocols: ["h2", "http/1.1"])
         try pair.connect()
         #expect(pair.clientEvents.negotiatedProtocols == ["http/1.1"])
         #expect(pair.serverEvents.negotiatedProtocols == ["http/1.1"])
@@ -38,11 +52,7 @@ struct TLSHandshakeTests {
     func writesBeforeHandshake() throws {
         let certs = try TestCertificates()
         defer { certs.remove() }
-        let pair = try BackToBack(
-            client: TLSHandler(
-                context: TLSContext(configuration: .client(trustRoots: .pem(certs.caPEM))), serverName: "127.0.0.1"),
-            server: TLSHandler(context: TLSContext(configuration: .server(identity: certs.serverIdentity)))
-        )
+        let pair = try pair(certs, serverName: "127.0.0.1")
         pair.client.write(ByteBuffer(string: "one,"), promise: nil)
         pair.client.write(ByteBuffer(string: "two"), promise: nil)
         pair.client.flush()
@@ -54,11 +64,7 @@ struct TLSHandshakeTests {
     func closeNotify() throws {
         let certs = try TestCertificates()
         defer { certs.remove() }
-        let pair = try BackToBack(
-            client: TLSHandler(
-                context: TLSContext(configuration: .client(trustRoots: .pem(certs.caPEM))), serverName: "localhost"),
-            server: TLSHandler(context: TLSContext(configuration: .server(identity: certs.serverIdentity)))
-        )
+        let pair = try pair(certs)
         try pair.connect()
         _ = pair.client.close()
         // The alert was written before the client's transport closed.
@@ -76,11 +82,7 @@ struct TLSHandshakeTests {
             certs.remove()
             other.remove()
         }
-        let pair = try BackToBack(
-            client: TLSHandler(
-                context: TLSContext(configuration: .client(trustRoots: .pem(other.caPEM))), serverName: "localhost"),
-            server: TLSHandler(context: TLSContext(configuration: .server(identity: certs.serverIdentity)))
-        )
+        let pair = try pair(certs, clientTrusts: other.caPEM)
         try pair.connect()
         let error = try #require(pair.clientEvents.tlsErrors.first)
         #expect(error.code == .handshakeFailed)
@@ -94,11 +96,7 @@ struct TLSHandshakeTests {
     func hostnameMismatch() throws {
         let certs = try TestCertificates()
         defer { certs.remove() }
-        let pair = try BackToBack(
-            client: TLSHandler(
-                context: TLSContext(configuration: .client(trustRoots: .pem(certs.caPEM))), serverName: "example.com"),
-            server: TLSHandler(context: TLSContext(configuration: .server(identity: certs.serverIdentity)))
-        )
+        let pair = try pair(certs, serverName: "example.com")
         try pair.connect()
         let error = try #require(pair.clientEvents.tlsErrors.first)
         #expect(error.description.contains("hostname mismatch"))
@@ -109,25 +107,11 @@ struct TLSHandshakeTests {
     func mutualTLS() throws {
         let certs = try TestCertificates(client: true)
         defer { certs.remove() }
-        let server = {
-            try TLSContext(configuration: .server(identity: certs.serverIdentity, clientCA: .pem(certs.caPEM)))
-        }
-
-        let anonymous = try BackToBack(
-            client: TLSHandler(
-                context: TLSContext(configuration: .client(trustRoots: .pem(certs.caPEM))), serverName: "localhost"),
-            server: TLSHandler(context: server())
-        )
+        let anonymous = try pair(certs, serverRequiresClientCA: true)
         try anonymous.connect()
         #expect(anonymous.serverEvents.tlsErrors.first?.reason == "peer_did_not_return_a_certificate")
 
-        let known = try BackToBack(
-            client: TLSHandler(
-                context: TLSContext(
-                    configuration: .client(trustRoots: .pem(certs.caPEM), identity: certs.clientIdentity)),
-                serverName: "localhost"),
-            server: TLSHandler(context: server())
-        )
+        let known = try pair(certs, clientIdentity: certs.clientIdentity, serverRequiresClientCA: true)
         try known.connect()
         #expect(known.serverEvents.handshakeCompleted)
         let serverHandler = try known.server.pipeline.syncOperations.handler(type: TLSHandler.self)
@@ -154,11 +138,7 @@ struct TLSHandshakeTests {
     func truncatedHandshake() throws {
         let certs = try TestCertificates()
         defer { certs.remove() }
-        let pair = try BackToBack(
-            client: TLSHandler(
-                context: TLSContext(configuration: .client(trustRoots: .pem(certs.caPEM))), serverName: "localhost"),
-            server: TLSHandler(context: TLSContext(configuration: .server(identity: certs.serverIdentity)))
-        )
+        let pair = try pair(certs)
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: 443)
         _ = pair.server.connect(to: address)
         _ = pair.client.connect(to: address)
