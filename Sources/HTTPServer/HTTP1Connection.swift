@@ -43,13 +43,24 @@ enum HTTP1Connection {
                     let request = HTTPRequest(
                         method: head.method, uri: head.uri, headers: head.headers, body: message.body, connection: info)
                     var response = await router.respond(to: request, logger: logger)
-                    response.headers.replaceOrAdd(name: "content-length", value: "\(response.body.readableBytes)")
                     if !keepAlive { response.headers.replaceOrAdd(name: "connection", value: "close") }
-                    try await outbound.write(
-                        HTTP1Response(
-                            head: HTTPResponseHead(
-                                version: head.version, status: response.status, headers: response.headers),
-                            body: response.body))
+                    if let producer = response.producer {
+                        // No content-length: NIO's encoder frames the body as chunked.
+                        response.headers.remove(name: "content-length")
+                        try await outbound.write(
+                            .head(
+                                HTTPResponseHead(
+                                    version: head.version, status: response.status, headers: response.headers)))
+                        try? await producer(HTTP1BodyWriter(outbound: outbound))
+                        try await outbound.write(.end)
+                    } else {
+                        response.headers.replaceOrAdd(name: "content-length", value: "\(response.body.readableBytes)")
+                        try await outbound.write(
+                            .whole(
+                                HTTPResponseHead(
+                                    version: head.version, status: response.status, headers: response.headers),
+                                response.body))
+                    }
                     metrics.requestCompleted(
                         route: router.routeLabel(for: request.path),
                         method: head.method,
@@ -63,5 +74,14 @@ enum HTTP1Connection {
                 "connection ended",
                 metadata: ["remote": "\(info.remoteAddress.map { "\($0)" } ?? "?")", "error": "\(error)"])
         }
+    }
+}
+
+/// Streams body pieces to an HTTP/1.1 connection as chunks.
+struct HTTP1BodyWriter: HTTPBodyWriter {
+    let outbound: NIOAsyncChannelOutboundWriter<HTTP1Response>
+
+    func write(_ bytes: ByteBuffer) async throws {
+        try await outbound.write(.body(bytes))
     }
 }

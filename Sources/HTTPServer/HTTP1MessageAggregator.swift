@@ -7,10 +7,12 @@ struct HTTP1Request: Sendable {
     var body: ByteBuffer
 }
 
-/// A whole HTTP/1.1 response as it enters the pipeline.
-struct HTTP1Response: Sendable {
-    var head: HTTPResponseHead
-    var body: ByteBuffer
+/// A response as it enters the pipeline: whole, or in parts when streamed.
+enum HTTP1Response: Sendable {
+    case whole(HTTPResponseHead, ByteBuffer)
+    case head(HTTPResponseHead)
+    case body(ByteBuffer)
+    case end
 }
 
 /// Joins a request's head, body parts and end into one message, and splits
@@ -45,12 +47,20 @@ final class HTTP1MessageAggregator: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let response = unwrapOutboundIn(data)
-        context.write(wrapOutboundOut(.head(response.head)), promise: nil)
-        if response.body.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        switch unwrapOutboundIn(data) {
+        case .whole(let head, let body):
+            context.write(wrapOutboundOut(.head(head)), promise: nil)
+            if body.readableBytes > 0 {
+                context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            }
+            context.write(wrapOutboundOut(.end(nil)), promise: promise)
+        case .head(let head):
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .body(let body):
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: promise)
+        case .end:
+            context.write(wrapOutboundOut(.end(nil)), promise: promise)
         }
-        context.write(wrapOutboundOut(.end(nil)), promise: promise)
     }
 }
 

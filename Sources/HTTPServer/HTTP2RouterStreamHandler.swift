@@ -69,6 +69,12 @@ struct HTTP2RouterStreamHandler: HTTP2StreamHandler {
         for (name, value) in response.headers where !Self.connectionSpecific.contains(name.lowercased()) {
             headers.append(HTTP2Header(name.lowercased(), value))
         }
+        if let producer = response.producer {
+            try await stream.respond(headers: headers)
+            try? await producer(HTTP2BodyWriter(stream: stream))
+            try await stream.write(ByteBuffer(), end: true)
+            return
+        }
         headers.append(HTTP2Header("content-length", "\(response.body.readableBytes)"))
         let empty = response.body.readableBytes == 0
         try await stream.respond(headers: headers, endStream: empty)
@@ -79,4 +85,13 @@ struct HTTP2RouterStreamHandler: HTTP2StreamHandler {
     private static let connectionSpecific: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "content-length",
     ]
+}
+
+/// Streams body pieces to an HTTP/2 stream as DATA frames.
+struct HTTP2BodyWriter: HTTPBodyWriter {
+    let stream: HTTP2Stream
+
+    func write(_ bytes: ByteBuffer) async throws {
+        try await stream.write(bytes)
+    }
 }

@@ -16,8 +16,16 @@ public typealias HTTPStreamHandler = @Sendable (HTTP2Stream) async throws -> Voi
 public struct Router: Sendable {
     private var routes: [String: [String: HTTPHandler]] = [:]
     private var streamRoutes: [(prefix: String, handler: HTTPStreamHandler)] = []
+    private var prefixRoutes: [(prefix: String, handler: HTTPHandler)] = []
 
     public init() {}
+
+    /// Routes every request whose path starts with `prefix` and that no
+    /// exact route takes, whatever its method, to `handler` (an API server's
+    /// `/api/…` and `/apis/…`).
+    public mutating func addPrefix(_ prefix: String, _ handler: @escaping HTTPHandler) {
+        prefixRoutes.append((prefix, handler))
+    }
 
     /// Routes every HTTP/2 stream whose path starts with `prefix` to
     /// `handler` (gRPC services: `/grpc.health.v1.Health/`).
@@ -38,19 +46,24 @@ public struct Router: Sendable {
     public mutating func merge(_ other: Router) {
         routes.merge(other.routes) { $0.merging($1) { $1 } }
         streamRoutes.append(contentsOf: other.streamRoutes)
+        prefixRoutes.append(contentsOf: other.prefixRoutes)
     }
 
     /// The route's path if one matches, for metric labels that must not grow
     /// with whatever paths clients make up.
     public func routeLabel(for path: String) -> String {
         if routes[path] != nil { return path }
-        return streamRoutes.first { path.hasPrefix($0.prefix) }?.prefix ?? "unmatched"
+        return streamRoutes.first { path.hasPrefix($0.prefix) }?.prefix
+            ?? prefixRoutes.first { path.hasPrefix($0.prefix) }?.prefix ?? "unmatched"
     }
 
     /// Answers a request: 404 for an unknown path, 405 with `allow` for a known
     /// path and another method, 500 with a short message when the handler throws.
     public func respond(to request: HTTPRequest, logger: Logger) async -> HTTPResponse {
         guard let byMethod = routes[request.path] else {
+            if let prefixed = prefixRoutes.first(where: { request.path.hasPrefix($0.prefix) }) {
+                return await run(prefixed.handler, request, logger: logger)
+            }
             return .text(.notFound, "404 page not found")
         }
         guard let handler = byMethod[request.method.rawValue] else {
@@ -58,6 +71,10 @@ public struct Router: Sendable {
             response.headers.add(name: "allow", value: byMethod.keys.sorted().joined(separator: ", "))
             return response
         }
+        return await run(handler, request, logger: logger)
+    }
+
+    private func run(_ handler: HTTPHandler, _ request: HTTPRequest, logger: Logger) async -> HTTPResponse {
         do {
             return try await handler(request)
         } catch {

@@ -13,7 +13,9 @@ import Testing
 struct InProcessServerTests {
     struct Boom: Error {}
 
-    @Test("a handler that throws yields 500 and the same connection then serves the next request")
+    @Test(
+        "a handler that throws yields 500 on a connection that stays usable; streamed bodies and prefix routes work over both HTTP versions"
+    )
     func throwingHandlerKeepsConnection() async throws {
         let certificates = try await KCPIngressServer.makeCertificates()
         defer { try? FileManager.default.removeItem(at: certificates) }
@@ -21,14 +23,25 @@ struct InProcessServerTests {
             configuration: .server(
                 identity: CertificateKeyPair(
                     certificateChainPEM: Array(try Data(contentsOf: certificates.appendingPathComponent("tls.crt"))),
-                    privateKeyPEM: Array(try Data(contentsOf: certificates.appendingPathComponent("tls.key"))))))
+                    privateKeyPEM: Array(try Data(contentsOf: certificates.appendingPathComponent("tls.key")))),
+                applicationProtocols: ["h2", "http/1.1"]))
         var router = Router()
         router.add(.GET, "/boom") { _ in throw Boom() }
         router.add(.GET, "/healthz") { _ in .text(.ok, "ok") }
+        router.add(.GET, "/stream") { _ in
+            .streaming(.ok) { writer in
+                for piece in ["one\n", "two\n", "three\n"] {
+                    try await writer.write(ByteBuffer(string: piece))
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+        }
+        router.addPrefix("/api/") { request in .text(.ok, "prefix \(request.method) \(request.path)") }
         let port = Mutex<Int?>(nil)
         let server = HTTPServer(
             configuration: ServerConfiguration(
-                name: "test", address: BindAddress(host: "127.0.0.1", port: 0), tls: { context }),
+                name: "test", address: BindAddress(host: "127.0.0.1", port: 0), protocols: .negotiated,
+                tls: { context }),
             router: router,
             logger: Logger(label: "test"),
             onListening: { address in port.withLock { $0 = address.port } })
@@ -46,5 +59,22 @@ struct InProcessServerTests {
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines == ["internal error: Boom()", "500", "ok", "200"])
         #expect(result.stderr.contains("Re-using existing connection"))
+
+        // Streamed bodies: chunked on HTTP/1.1, DATA frames on HTTP/2.
+        for version in ["--http1.1", "--http2"] {
+            let streamed = try await run(
+                "/usr/bin/curl",
+                [
+                    "-sS", "-i", version, "--cacert", certificates.appendingPathComponent("ca.crt").path,
+                    base + "/stream",
+                ])
+            #expect(streamed.stdout.hasSuffix("one\ntwo\nthree"), "\(version)")
+            if version == "--http1.1" { #expect(streamed.stdout.lowercased().contains("transfer-encoding: chunked")) }
+        }
+        // Prefix routes take any method under the prefix.
+        let prefixed = try await run(
+            "/usr/bin/curl",
+            ["-sS", "-X", "PATCH", "--cacert", certificates.appendingPathComponent("ca.crt").path, base + "/api/v1/x"])
+        #expect(prefixed.stdout == "prefix PATCH /api/v1/x")
     }
 }
