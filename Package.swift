@@ -72,11 +72,23 @@ let package = Package(
             name: "KubeAPI",
             swiftSettings: upcomingFeatures
         ),
+        .target(
+            name: "DevAPIServer",
+            dependencies: [
+                "KubeAPI",
+                "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
         .executableTarget(
             name: "kcp-ingress",
             dependencies: [
                 "TLS",
                 "HTTPServer",
+                "DevAPIServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

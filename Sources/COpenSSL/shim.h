@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -47,5 +48,10 @@ static inline long kcp_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
 static inline int kcp_SSL_TLSEXT_ERR_OK(void) { return SSL_TLSEXT_ERR_OK; }
 static inline int kcp_SSL_TLSEXT_ERR_ALERT_FATAL(void) { return SSL_TLSEXT_ERR_ALERT_FATAL; }
 static inline int kcp_SSL_TLSEXT_ERR_NOACK(void) { return SSL_TLSEXT_ERR_NOACK; }
+
+// EVP_EC_gen is a macro over a variadic function, which Swift cannot call.
+static inline EVP_PKEY *kcp_EVP_EC_gen_P256(void) {
+    return EVP_EC_gen("P-256");
+}
 
 #endif

@@ -5,7 +5,7 @@ struct KCPIngress: AsyncParsableCommand {
         commandName: "kcp-ingress",
         abstract: "Places Ingress, HTTPRoute and Route objects on the physical clusters that serve them.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self],
+        subcommands: [ServeCommand.self, DevAPIServerCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

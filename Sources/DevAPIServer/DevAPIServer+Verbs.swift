@@ -1,0 +1,215 @@
+import Foundation
+import HTTPServer
+import KubeAPI
+import NIOCore
+import NIOHTTP1
+
+extension DevAPIServer {
+    func list(_ resource: ServedResource, namespace: String?, query: QueryParameters) throws(APIError) -> HTTPResponse {
+        let filter = try ObjectFilter(query)
+        let (all, revision) = store.list(resource.qualifiedName, namespace: namespace)
+        var items = all.filter { filter.matches($0.object) }
+        // Paging: `continue` carries the key of the last item returned.
+        if let token = query["continue"], !token.isEmpty {
+            guard let bytes = Base64.decode(token) else { throw APIError.badRequest("invalid continue token") }
+            let after = String(decoding: bytes, as: UTF8.self)
+            items = items.filter { $0.key > after }
+        }
+        var metadata: JSON = ["resourceVersion": .string(String(revision))]
+        if let limit = query["limit"].flatMap(Int.init), limit > 0, items.count > limit {
+            items = Array(items.prefix(limit))
+            metadata["continue"] = .string(Base64.encode(Array(items.last!.key.utf8)))
+        }
+        return Self.json(
+            .ok,
+            [
+                "kind": .string(resource.type.kind + "List"), "apiVersion": .string(resource.type.apiVersion),
+                "metadata": metadata, "items": .array(items.map(\.object)),
+            ])
+    }
+
+    func create(_ resource: ServedResource, namespace: String?, body: JSON, dryRun: Bool) throws(APIError)
+        -> HTTPResponse
+    {
+        let (object, name) = try ObjectRules.prepareCreate(body, resource: resource, namespace: namespace)
+        if let namespace, store.get("namespaces", namespace: nil, name: namespace) == nil {
+            throw APIError.notFound(ServedResource.all[0], namespace)
+        }
+        if dryRun {
+            guard store.get(resource.qualifiedName, namespace: namespace, name: name) == nil else {
+                throw APIError.alreadyExists(resource, name)
+            }
+            return Self.json(.created, object)
+        }
+        let stored = try store.write(resource.qualifiedName, namespace: namespace, name: name) {
+            current throws(APIError) in
+            guard current == nil else { throw APIError.alreadyExists(resource, name) }
+            return object
+        }
+        return Self.json(.created, stored ?? object)
+    }
+
+    func update(
+        _ resource: ServedResource,
+        path: APIPath,
+        name: String,
+        body: JSON,
+        statusOnly: Bool,
+        dryRun: Bool
+    ) throws(APIError) -> HTTPResponse {
+        try replace(resource, namespace: path.namespace, name: name, dryRun: dryRun) { current throws(APIError) in
+            try ObjectRules.prepareUpdate(
+                body, current: current, resource: resource, name: name, statusOnly: statusOnly)
+        }
+    }
+
+    func patch(
+        _ resource: ServedResource,
+        path: APIPath,
+        name: String,
+        request: HTTPRequest,
+        statusOnly: Bool,
+        dryRun: Bool
+    ) throws(APIError) -> HTTPResponse {
+        let contentType =
+            request.headers.first(name: "content-type")?.split(separator: ";").first.map(String.init) ?? ""
+        let patch = try Self.body(request)
+        return try replace(resource, namespace: path.namespace, name: name, dryRun: dryRun) {
+            current throws(APIError) in
+            let patched: JSON
+            do {
+                switch contentType {
+                case "application/json-patch+json": patched = try JSONPatch(json: patch).apply(to: current)
+                case "application/merge-patch+json": patched = MergePatch.apply(patch, to: current)
+                case "application/strategic-merge-patch+json":
+                    patched = try MergePatch.applyStrategic(patch, to: current)
+                default: throw APIError.unsupportedMediaType(contentType)
+                }
+            } catch let error as PatchError {
+                throw APIError.badRequest(error.message)
+            } catch let error as APIError {
+                throw error
+            } catch {
+                throw APIError.badRequest("\(error)")
+            }
+            return try ObjectRules.prepareUpdate(
+                patched, current: current, resource: resource, name: name, statusOnly: statusOnly)
+        }
+    }
+
+    /// Read-modify-write of one object under the store's lock.
+    private func replace(
+        _ resource: ServedResource,
+        namespace: String?,
+        name: String,
+        dryRun: Bool,
+        _ change: (JSON) throws(APIError) -> JSON
+    ) throws(APIError) -> HTTPResponse {
+        if dryRun {
+            guard let current = store.get(resource.qualifiedName, namespace: namespace, name: name) else {
+                throw APIError.notFound(resource, name)
+            }
+            return Self.json(.ok, try change(current))
+        }
+        let stored = try store.write(resource.qualifiedName, namespace: namespace, name: name) {
+            current throws(APIError) in
+            guard let current else { throw APIError.notFound(resource, name) }
+            return try change(current)
+        }
+        return Self.json(.ok, stored!)
+    }
+
+    func delete(
+        _ resource: ServedResource,
+        namespace: String?,
+        name: String,
+        request: HTTPRequest,
+        dryRun: Bool
+    ) throws(APIError) -> HTTPResponse {
+        let options = request.body.readableBytes > 0 ? try Self.body(request) : JSON.object(JSONObject())
+        let preconditions = options["preconditions"]
+        let check = { (current: JSON?) throws(APIError) -> JSON in
+            guard let current else { throw APIError.notFound(resource, name) }
+            let metadata = ObjectMeta(json: current["metadata"] ?? .object(JSONObject()))
+            if let uid = preconditions?["uid"]?.stringValue, uid != metadata.uid {
+                throw APIError.conflict(
+                    resource, name,
+                    "Precondition failed: UID in precondition: \(uid), UID in object meta: \(metadata.uid ?? "")")
+            }
+            if let version = preconditions?["resourceVersion"]?.stringValue, version != metadata.resourceVersion {
+                throw APIError.conflict(
+                    resource, name,
+                    "Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in object meta: \(metadata.resourceVersion ?? "")"
+                )
+            }
+            return current
+        }
+        if dryRun {
+            return Self.json(.ok, try check(store.get(resource.qualifiedName, namespace: namespace, name: name)))
+        }
+        let deleted = try store.write(resource.qualifiedName, namespace: namespace, name: name) {
+            current throws(APIError) -> JSON? in
+            _ = try check(current)
+            return nil
+        }
+        guard let deleted else { throw APIError.notFound(resource, name) }
+        collectGarbage(after: deleted, resource: resource, namespace: namespace)
+        return Self.json(.ok, deleted)
+    }
+
+    /// Deletes what the deleted object owned: objects in its namespace whose
+    /// ownerReferences name its uid, and, for a Namespace, everything in it.
+    private func collectGarbage(after deleted: JSON, resource: ServedResource, namespace: String?) {
+        let uid = ObjectMeta(json: deleted["metadata"] ?? .object(JSONObject())).uid
+        let deletedName = ObjectMeta(json: deleted["metadata"] ?? .object(JSONObject())).name
+        for other in ServedResource.all where other.type.namespaced {
+            let scope = resource.type.kind == "Namespace" ? deletedName : namespace
+            guard let scope else { continue }
+            for (_, object) in store.list(other.qualifiedName, namespace: scope).items {
+                let meta = ObjectMeta(json: object["metadata"] ?? .object(JSONObject()))
+                let owned = meta.ownerReferences.contains { $0.uid == uid }
+                guard owned || resource.type.kind == "Namespace", let name = meta.name else { continue }
+                let dependent = try? store.write(other.qualifiedName, namespace: meta.namespace, name: name) {
+                    _ throws(APIError) -> JSON? in nil
+                }
+                if let dependent { collectGarbage(after: dependent, resource: other, namespace: meta.namespace) }
+            }
+        }
+    }
+}
+
+/// `labelSelector` and `fieldSelector` (`metadata.name`, `metadata.namespace`, with `=`, `==`, `!=`).
+struct ObjectFilter {
+    let labels: LabelSelector
+    let fields: [(path: String, value: String, equal: Bool)]
+
+    init(_ query: QueryParameters) throws(APIError) {
+        do {
+            labels = try LabelSelector(parsing: query["labelSelector"] ?? "")
+        } catch {
+            throw APIError.badRequest("unable to parse requirement: \(error)")
+        }
+        var fields: [(String, String, Bool)] = []
+        for term in (query["fieldSelector"] ?? "").split(separator: ",") {
+            let equal = !term.contains("!=")
+            let parts = term.split(separator: equal ? "=" : "!", maxSplits: 1).map {
+                $0.trimmingCharacters(in: CharacterSet(charactersIn: "="))
+            }
+            guard parts.count == 2, ["metadata.name", "metadata.namespace"].contains(parts[0]) else {
+                throw APIError.badRequest("field label not supported: \(parts.first ?? "")")
+            }
+            fields.append((parts[0], parts[1], equal))
+        }
+        self.fields = fields
+    }
+
+    func matches(_ object: JSON) -> Bool {
+        let metadata = ObjectMeta(json: object["metadata"] ?? .object(JSONObject()))
+        guard labels.matches(metadata.labels) else { return false }
+        for field in fields {
+            let actual = field.path == "metadata.name" ? metadata.name : metadata.namespace
+            if (actual == field.value) != field.equal { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,157 @@
+public import HTTPServer
+import KubeAPI
+public import Logging
+import NIOCore
+import NIOHTTP1
+
+/// The embedded development API server: Kubernetes' REST conventions for
+/// the kinds of `ServedResource.all`, over the project's HTTPServer.
+public final class DevAPIServer: Sendable {
+    let store: ObjectStore
+    let authenticator: TokenAuthenticator
+    let logger: Logger
+    /// Idle watches get a BOOKMARK this often when they asked for bookmarks.
+    let bookmarkInterval: Duration
+
+    public init(
+        authenticator: TokenAuthenticator,
+        logger: Logger,
+        historyCapacity: Int = 10_000,
+        bookmarkInterval: Duration = .seconds(10)
+    ) {
+        self.store = ObjectStore(historyCapacity: historyCapacity)
+        self.authenticator = authenticator
+        self.logger = logger
+        self.bookmarkInterval = bookmarkInterval
+        for name in ["default", "kube-system", "kube-public"] {
+            let namespace = Namespace(name: name)
+            if let prepared = try? ObjectRules.prepareCreate(
+                namespace.json, resource: ServedResource.all[0], namespace: nil)
+            {
+                _ = try? store.write("namespaces", namespace: nil, name: name) { _ throws(APIError) in prepared.object }
+            }
+        }
+    }
+
+    /// Discovery and the resource paths.
+    public var router: Router {
+        var router = Router()
+        router.add(.GET, "/version") { _ in Self.json(.ok, Discovery.version()) }
+        router.add(.GET, "/api") { request in
+            await self.authenticated(request) { _ in Self.json(.ok, Discovery.coreVersions()) }
+        }
+        router.add(.GET, "/apis") { request in
+            await self.authenticated(request) { _ in Self.json(.ok, Discovery.groups()) }
+        }
+        router.add(.GET, "/openapi/v3") { request in
+            await self.authenticated(request) { _ in Self.json(.ok, OpenAPI.root()) }
+        }
+        router.addPrefix("/openapi/v3/") { request in
+            await self.authenticated(request) { _ in
+                guard let document = OpenAPI.groupVersion(String(request.path.dropFirst("/openapi/v3/".count))) else {
+                    return Self.error(.pathNotFound())
+                }
+                return Self.json(.ok, document)
+            }
+        }
+        let resources: HTTPHandler = { request in
+            await self.authenticated(request) { user in await self.serve(request, user: user) }
+        }
+        router.addPrefix("/api/", resources)
+        router.addPrefix("/apis/", resources)
+        return router
+    }
+
+    private func authenticated(_ request: HTTPRequest, _ body: (APIUser) async -> HTTPResponse) async -> HTTPResponse {
+        guard let user = authenticator.user(authorization: request.headers.first(name: "authorization")) else {
+            return Self.error(.unauthorized())
+        }
+        return await body(user)
+    }
+
+    private func serve(_ request: HTTPRequest, user: APIUser) async -> HTTPResponse {
+        let trimmed = request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path
+        // Discovery of one group version.
+        let parts = trimmed.split(separator: "/")
+        if request.method == .GET, (parts.count == 2 && parts[0] == "api") || (parts.count == 3 && parts[0] == "apis") {
+            let groupVersion = parts.dropFirst().joined(separator: "/")
+            guard let list = Discovery.resources(groupVersion: groupVersion) else { return Self.error(.pathNotFound()) }
+            return Self.json(.ok, list)
+        }
+        guard let path = APIPath(trimmed),
+            let resource = ServedResource.find(group: path.group, version: path.version, resource: path.resource)
+        else { return Self.error(.pathNotFound()) }
+        guard path.namespace == nil || resource.type.namespaced else { return Self.error(.pathNotFound()) }
+        let query = QueryParameters(request.query)
+        do throws(APIError) {
+            return try await dispatch(request, path: path, resource: resource, query: query, user: user)
+        } catch {
+            return Self.error(error)
+        }
+    }
+
+    private func dispatch(
+        _ request: HTTPRequest,
+        path: APIPath,
+        resource: ServedResource,
+        query: QueryParameters,
+        user: APIUser
+    ) async throws(APIError) -> HTTPResponse {
+        if let subresource = path.subresource, subresource != "status" || !resource.hasStatus {
+            throw APIError.pathNotFound()
+        }
+        let statusOnly = path.subresource == "status"
+        let dryRun = query["dryRun"] == "All"
+        switch (request.method, path.name) {
+        case (.GET, nil) where path.watch || query.flag("watch"):
+            return try watch(resource, path: path, query: query)
+        case (.GET, nil):
+            return try list(resource, namespace: path.namespace, query: query)
+        case (.GET, let name?) where path.watch:
+            var query = query
+            query.set("fieldSelector", "metadata.name=\(name)")
+            return try watch(resource, path: path, query: query)
+        case (.GET, let name?):
+            guard let object = store.get(resource.qualifiedName, namespace: path.namespace, name: name) else {
+                throw APIError.notFound(resource, name)
+            }
+            return Self.json(.ok, object)
+        case (.POST, nil):
+            return try create(resource, namespace: path.namespace, body: try Self.body(request), dryRun: dryRun)
+        case (.PUT, let name?):
+            return try update(
+                resource, path: path, name: name, body: try Self.body(request), statusOnly: statusOnly, dryRun: dryRun)
+        case (.PATCH, let name?):
+            return try patch(resource, path: path, name: name, request: request, statusOnly: statusOnly, dryRun: dryRun)
+        case (.DELETE, let name?):
+            return try delete(resource, namespace: path.namespace, name: name, request: request, dryRun: dryRun)
+        default:
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+    }
+
+    static func body(_ request: HTTPRequest) throws(APIError) -> JSON {
+        do {
+            return try JSON(parsing: request.body.readableBytesView)
+        } catch {
+            throw APIError.badRequest("the request body is not valid JSON: \(error)")
+        }
+    }
+
+    static func json(_ status: HTTPResponseStatus, _ value: JSON) -> HTTPResponse {
+        var body = ByteBuffer()
+        body.writeBytes(value.bytes)
+        return .bytes(status, contentType: "application/json", body)
+    }
+
+    static func error(_ error: APIError) -> HTTPResponse {
+        json(HTTPResponseStatus(statusCode: Int(error.code)), error.status.json)
+    }
+}
+
+extension QueryParameters {
+    mutating func set(_ key: String, _ value: String) {
+        self = QueryParameters(
+            ([key + "=" + value] + (rawPairs.filter { !$0.hasPrefix(key + "=") })).joined(separator: "&"))
+    }
+}

@@ -1,0 +1,164 @@
+import KubeAPI
+import Synchronization
+
+/// A change to one object at one revision.
+struct StoreEvent: Sendable {
+    enum Kind: Sendable { case added, modified, deleted }
+    var kind: Kind
+    var revision: UInt64
+    var resource: String
+    var namespace: String?
+    var object: JSON
+    /// The object before a modification, so that watchers with a label
+    /// selector can see an object leave or enter their view.
+    var previous: JSON?
+}
+
+/// Every object, one global revision counter (as etcd's), a bounded history
+/// of recent events for watches that resume, and the live watchers.
+///
+/// One lock guards it all and is never held across anything that waits:
+/// writers to different objects only contend for the moments of the write
+/// itself, and watchers are fed through bounded buffers so a slow one is
+/// closed rather than allowed to stall writers or other watchers.
+final class ObjectStore: Sendable {
+    struct Watcher {
+        let resource: String
+        let namespace: String?
+        let continuation: AsyncStream<StoreEvent>.Continuation
+    }
+
+    private struct State {
+        var revision: UInt64 = 1
+        var objects: [String: [String: JSON]] = [:]
+        var history: [StoreEvent] = []
+        var historyStart = 0
+        var watchers: [Int: Watcher] = [:]
+        var nextWatcher = 0
+    }
+
+    private let state = Mutex(State())
+    let historyCapacity: Int
+    let watcherBuffer: Int
+
+    init(historyCapacity: Int = 10_000, watcherBuffer: Int = 1_000) {
+        self.historyCapacity = historyCapacity
+        self.watcherBuffer = watcherBuffer
+    }
+
+    static func key(namespace: String?, name: String) -> String {
+        namespace.map { "\($0)/\(name)" } ?? name
+    }
+
+    var revision: UInt64 { state.withLock { $0.revision } }
+
+    func get(_ resource: String, namespace: String?, name: String) -> JSON? {
+        state.withLock { $0.objects[resource]?[Self.key(namespace: namespace, name: name)] }
+    }
+
+    /// Objects of `resource` (in `namespace` if given), sorted by key, and
+    /// the revision the list is consistent with.
+    func list(_ resource: String, namespace: String?) -> (items: [(key: String, object: JSON)], revision: UInt64) {
+        state.withLock { state in
+            let all = state.objects[resource] ?? [:]
+            let prefix = namespace.map { "\($0)/" }
+            let items = all.filter { prefix == nil || $0.key.hasPrefix(prefix!) }.sorted { $0.key < $1.key }
+                .map { (key: $0.key, object: $0.value) }
+            return (items, state.revision)
+        }
+    }
+
+    /// Stores the result of `change` applied to the current object (nil if
+    /// none) under a new revision, atomically. `change` returns the object to
+    /// store (its resourceVersion is set here) or nil to delete; it throws to
+    /// abort. Returns the stored (or deleted) object.
+    @discardableResult
+    func write(
+        _ resource: String,
+        namespace: String?,
+        name: String,
+        _ change: (JSON?) throws(APIError) -> JSON?
+    ) throws(APIError) -> JSON? {
+        let key = Self.key(namespace: namespace, name: name)
+        return try state.withLock { state throws(APIError) -> JSON? in
+            let current = state.objects[resource]?[key]
+            guard var next = try change(current) else {
+                guard let current else { return nil }
+                state.revision += 1
+                var deleted = current
+                deleted["metadata"]?["resourceVersion"] = .string(String(state.revision))
+                state.objects[resource]?[key] = nil
+                record(
+                    StoreEvent(
+                        kind: .deleted, revision: state.revision, resource: resource, namespace: namespace,
+                        object: deleted, previous: current), in: &state)
+                return deleted
+            }
+            state.revision += 1
+            next["metadata"]?["resourceVersion"] = .string(String(state.revision))
+            state.objects[resource, default: [:]][key] = next
+            let kind: StoreEvent.Kind = current == nil ? .added : .modified
+            record(
+                StoreEvent(
+                    kind: kind, revision: state.revision, resource: resource, namespace: namespace, object: next,
+                    previous: current), in: &state)
+            return next
+        }
+    }
+
+    private func record(_ event: StoreEvent, in state: inout State) {
+        state.history.append(event)
+        if state.history.count > historyCapacity {
+            let drop = state.history.count - historyCapacity
+            state.history.removeFirst(drop)
+            state.historyStart += drop
+        }
+        var overflowed: [Int] = []
+        for (id, watcher) in state.watchers where Self.concerns(event, watcher) {
+            if case .dropped = watcher.continuation.yield(event) { overflowed.append(id) }
+        }
+        for id in overflowed {
+            state.watchers.removeValue(forKey: id)?.continuation.finish()
+        }
+    }
+
+    private static func concerns(_ event: StoreEvent, _ watcher: Watcher) -> Bool {
+        event.resource == watcher.resource && (watcher.namespace == nil || watcher.namespace == event.namespace)
+    }
+
+    /// A stream of the events of `resource` after `revision`: those still in
+    /// history first, then live ones. Nil when `revision` is older than the
+    /// history: the caller answers 410 Gone and the client relists.
+    /// The stream ends if the consumer falls `watcherBuffer` events behind.
+    func watch(_ resource: String, namespace: String?, after revision: UInt64) -> AsyncStream<StoreEvent>? {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: StoreEvent.self, bufferingPolicy: .bufferingOldest(watcherBuffer))
+        let id: Int? = state.withLock { state in
+            let oldest = state.history.first?.revision ?? state.revision + 1
+            // Events after `revision` must all still be in history.
+            guard revision + 1 >= oldest || revision >= state.revision else { return nil }
+            for event in state.history
+            where event.revision > revision && event.resource == resource
+                && (namespace == nil || event.namespace == namespace)
+            {
+                if case .dropped = continuation.yield(event) {
+                    continuation.finish()
+                    return -1
+                }
+            }
+            state.nextWatcher += 1
+            state.watchers[state.nextWatcher] = Watcher(
+                resource: resource, namespace: namespace, continuation: continuation)
+            return state.nextWatcher
+        }
+        guard let id else { return nil }
+        if id >= 0 {
+            continuation.onTermination = { _ in
+                self.state.withLock { _ = $0.watchers.removeValue(forKey: id) }
+            }
+        }
+        return stream
+    }
+
+    var watcherCount: Int { state.withLock { $0.watchers.count } }
+}

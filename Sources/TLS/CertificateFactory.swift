@@ -1,0 +1,109 @@
+internal import COpenSSL
+
+/// A CA and a serving certificate it signed, as PEM.
+public struct GeneratedCertificates: Sendable {
+    public var caCertificatePEM: [UInt8]
+    public var certificatePEM: [UInt8]
+    public var privateKeyPEM: [UInt8]
+
+    public var identity: CertificateKeyPair {
+        CertificateKeyPair(certificateChainPEM: certificatePEM, privateKeyPEM: privateKeyPEM)
+    }
+}
+
+/// Makes development certificates in memory with OpenSSL, for servers that
+/// start without any (the development API server): a P-256 CA and a P-256
+/// serving certificate for the given DNS names and IP addresses.
+public enum CertificateFactory {
+    public static func development(
+        commonName: String,
+        dnsNames: [String],
+        ipAddresses: [String],
+        days: Int = 365
+    ) throws(TLSError) -> GeneratedCertificates {
+        OpenSSLErrorQueue.clear()
+        guard let caKey = kcp_EVP_EC_gen_P256(), let key = kcp_EVP_EC_gen_P256() else {
+            throw OpenSSLErrorQueue.error(.invalidCredentials, "EC key generation failed")
+        }
+        defer {
+            EVP_PKEY_free(caKey)
+            EVP_PKEY_free(key)
+        }
+        let ca = try certificate(
+            subject: "\(commonName) development CA", key: caKey, issuer: nil, issuerKey: caKey, days: days * 10,
+            extensions: [
+                (NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign"),
+            ])
+        defer { X509_free(ca) }
+        let names = dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }
+        let leaf = try certificate(
+            subject: commonName, key: key, issuer: ca, issuerKey: caKey, days: days,
+            extensions: [
+                (NID_basic_constraints, "critical,CA:FALSE"),
+                (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
+                (NID_ext_key_usage, "serverAuth"), (NID_subject_alt_name, names.joined(separator: ",")),
+            ])
+        defer { X509_free(leaf) }
+        return GeneratedCertificates(
+            caCertificatePEM: try pem { PEM_write_bio_X509($0, ca) },
+            certificatePEM: try pem { PEM_write_bio_X509($0, leaf) },
+            privateKeyPEM: try pem { PEM_write_bio_PrivateKey($0, key, nil, nil, 0, nil, nil) })
+    }
+
+    private static func certificate(
+        subject: String,
+        key: OpaquePointer,
+        issuer: OpaquePointer?,
+        issuerKey: OpaquePointer,
+        days: Int,
+        extensions: [(Int32, String)]
+    ) throws(TLSError) -> OpaquePointer {
+        guard let x509 = X509_new() else { throw OpenSSLErrorQueue.error(.invalidCredentials, "X509_new failed") }
+        var serial = [UInt8](repeating: 0, count: 16)
+        _ = RAND_bytes(&serial, Int32(serial.count))
+        serial[0] &= 0x7F  // positive
+        let serialNumber = BN_bin2bn(serial, Int32(serial.count), nil)
+        defer { BN_free(serialNumber) }
+        let name = X509_NAME_new()
+        defer { X509_NAME_free(name) }
+        _ = X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, subject, -1, -1, 0)
+        guard X509_set_version(x509, 2) == 1,
+            BN_to_ASN1_INTEGER(serialNumber, X509_get_serialNumber(x509)) != nil,
+            X509_gmtime_adj(X509_getm_notBefore(x509), -3600) != nil,
+            X509_gmtime_adj(X509_getm_notAfter(x509), days * 86_400) != nil,
+            X509_set_subject_name(x509, name) == 1,
+            X509_set_issuer_name(x509, issuer.map { X509_get_subject_name($0) } ?? name) == 1,
+            X509_set_pubkey(x509, key) == 1
+        else {
+            X509_free(x509)
+            throw OpenSSLErrorQueue.error(.invalidCredentials, "the certificate fields were refused")
+        }
+        var context = X509V3_CTX()
+        X509V3_set_ctx(&context, issuer ?? x509, x509, nil, nil, 0)
+        for (nid, value) in extensions {
+            guard let extensionValue = X509V3_EXT_conf_nid(nil, &context, nid, value) else {
+                X509_free(x509)
+                throw OpenSSLErrorQueue.error(.invalidCredentials, "extension \(value) was refused")
+            }
+            _ = X509_add_ext(x509, extensionValue, -1)
+            X509_EXTENSION_free(extensionValue)
+        }
+        guard X509_sign(x509, issuerKey, EVP_sha256()) > 0 else {
+            X509_free(x509)
+            throw OpenSSLErrorQueue.error(.invalidCredentials, "signing the certificate failed")
+        }
+        return x509
+    }
+
+    private static func pem(_ write: (OpaquePointer) -> Int32) throws(TLSError) -> [UInt8] {
+        guard let bio = BIO_new(BIO_s_mem()) else {
+            throw OpenSSLErrorQueue.error(.invalidCredentials, "BIO_new failed")
+        }
+        defer { BIO_free(bio) }
+        guard write(bio) == 1 else { throw OpenSSLErrorQueue.error(.invalidCredentials, "PEM encoding failed") }
+        let count = BIO_ctrl_pending(bio)
+        var bytes = [UInt8](repeating: 0, count: count)
+        _ = BIO_read(bio, &bytes, Int32(count))
+        return bytes
+    }
+}

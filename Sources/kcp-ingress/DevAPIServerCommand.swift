@@ -1,0 +1,86 @@
+import ArgumentParser
+import DevAPIServer
+import Foundation
+import HTTPServer
+import Logging
+import NIOCore
+import ServiceLifecycle
+import TLS
+import UnixSignals
+
+/// Runs the embedded development API server alone, for tests and demos.
+struct DevAPIServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev-apiserver",
+        abstract: "Run the embedded development API server (a Kubernetes-style API for this project's kinds)."
+    )
+
+    @Option(help: "Directory for admin.kubeconfig, controller.kubeconfig and the generated CA and serving certificate.")
+    var dataDir = ".kcp-ingress"
+
+    @Option(help: "HTTPS port (0 picks a free one).")
+    var securePort = 6443
+
+    @Option(help: "Address to listen on.")
+    var bindAddress = "127.0.0.1"
+
+    @Flag(help: "Keep objects in memory only. Required for now: on-disk persistence is not built yet.")
+    var ephemeral = false
+
+    @Option(help: "Log format: text or json.")
+    var logFormat = LogFormat.text
+
+    @Option(help: "Log level.")
+    var logLevel = LogLevel.info
+
+    func validate() throws {
+        guard ephemeral else {
+            throw ValidationError(
+                "objects are kept in memory only for now: pass --ephemeral (on-disk persistence is not built yet)")
+        }
+    }
+
+    func run() async throws {
+        Logs.bootstrap(format: logFormat, level: logLevel.level)
+        let logger = Logger(label: "kcp-ingress-dev-apiserver")
+        let directory = URL(fileURLWithPath: dataDir)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let certificates = try CertificateFactory.development(
+            commonName: "kcp-ingress-dev-apiserver", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1", "::1"])
+        try Data(certificates.caCertificatePEM).write(to: directory.appendingPathComponent("ca.crt"))
+        let context = try TLSContext(
+            configuration: .server(identity: certificates.identity, applicationProtocols: ["h2", "http/1.1"]))
+        let authenticator = TokenAuthenticator.generated()
+        let server = DevAPIServer(authenticator: authenticator, logger: logger)
+
+        let listener = HTTPServer(
+            configuration: ServerConfiguration(
+                name: "dev-apiserver", address: BindAddress(host: bindAddress, port: securePort),
+                protocols: .negotiated,
+                tls: { context }),
+            router: server.router,
+            logger: logger,
+            onListening: { address in
+                let url = "https://\(address.ipAddress ?? bindAddress):\(address.port ?? securePort)"
+                for (user, file) in [
+                    (APIUser.admin, "admin.kubeconfig"), (APIUser.controller, "controller.kubeconfig"),
+                ] {
+                    let text = Kubeconfig.text(
+                        server: url, caPEM: certificates.caCertificatePEM, user: user.name,
+                        token: authenticator.token(for: user)!)
+                    let path = directory.appendingPathComponent(file)
+                    _ = FileManager.default.createFile(
+                        atPath: path.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+                }
+                let line =
+                    "serving on \(url); kubeconfig: \(directory.appendingPathComponent("admin.kubeconfig").path)\n"
+                FileHandle.standardOutput.write(Data(line.utf8))
+            })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: listener)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+extension DevAPIServerCommand: AsyncRunnable {}
