@@ -156,6 +156,18 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
+            name: "DevAPIServerTests",
+            dependencies: [
+                "DevAPIServer",
+                "HTTPServer",
+                "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
             name: "KCPIngressTests",
             dependencies: [
                 "kcp-ingress",

@@ -80,33 +80,37 @@ final class ObjectStore: Sendable {
         _ change: (JSON?) throws(APIError) -> JSON?
     ) throws(APIError) -> JSON? {
         let key = Self.key(namespace: namespace, name: name)
-        return try state.withLock { state throws(APIError) -> JSON? in
+        let (result, overflowed) = try state.withLock {
+            state throws(APIError) -> (JSON?, [AsyncStream<StoreEvent>.Continuation]) in
             let current = state.objects[resource]?[key]
             guard var next = try change(current) else {
-                guard let current else { return nil }
+                guard let current else { return (nil, []) }
                 state.revision += 1
                 var deleted = current
                 deleted["metadata"]?["resourceVersion"] = .string(String(state.revision))
                 state.objects[resource]?[key] = nil
-                record(
-                    StoreEvent(
-                        kind: .deleted, revision: state.revision, resource: resource, namespace: namespace,
-                        object: deleted, previous: current), in: &state)
-                return deleted
+                let event = StoreEvent(
+                    kind: .deleted, revision: state.revision, resource: resource, namespace: namespace, object: deleted,
+                    previous: current)
+                return (deleted, record(event, in: &state))
             }
             state.revision += 1
             next["metadata"]?["resourceVersion"] = .string(String(state.revision))
             state.objects[resource, default: [:]][key] = next
-            let kind: StoreEvent.Kind = current == nil ? .added : .modified
-            record(
-                StoreEvent(
-                    kind: kind, revision: state.revision, resource: resource, namespace: namespace, object: next,
-                    previous: current), in: &state)
-            return next
+            let event = StoreEvent(
+                kind: current == nil ? .added : .modified, revision: state.revision, resource: resource,
+                namespace: namespace, object: next, previous: current)
+            return (next, record(event, in: &state))
         }
+        // Finishing runs the watcher's termination handler, which takes the
+        // lock: only after it has been released.
+        for continuation in overflowed { continuation.finish() }
+        return result
     }
 
-    private func record(_ event: StoreEvent, in state: inout State) {
+    /// Appends to history and feeds the watchers; returns those that
+    /// overflowed, already removed, for the caller to finish outside the lock.
+    private func record(_ event: StoreEvent, in state: inout State) -> [AsyncStream<StoreEvent>.Continuation] {
         state.history.append(event)
         if state.history.count > historyCapacity {
             let drop = state.history.count - historyCapacity
@@ -117,9 +121,7 @@ final class ObjectStore: Sendable {
         for (id, watcher) in state.watchers where Self.concerns(event, watcher) {
             if case .dropped = watcher.continuation.yield(event) { overflowed.append(id) }
         }
-        for id in overflowed {
-            state.watchers.removeValue(forKey: id)?.continuation.finish()
-        }
+        return overflowed.compactMap { state.watchers.removeValue(forKey: $0)?.continuation }
     }
 
     private static func concerns(_ event: StoreEvent, _ watcher: Watcher) -> Bool {

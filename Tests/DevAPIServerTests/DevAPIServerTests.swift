@@ -1,0 +1,218 @@
+import HTTPServer
+import KubeAPI
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+@testable import DevAPIServer
+
+/// The API server's REST semantics through its router, without sockets.
+@Suite("Development API server: REST semantics")
+struct DevAPIServerTests {
+    let authenticator = TokenAuthenticator(tokens: ["admin-token": .admin])
+
+    func server(historyCapacity: Int = 10_000) -> DevAPIServer {
+        DevAPIServer(authenticator: authenticator, logger: Logger(label: "test"), historyCapacity: historyCapacity)
+    }
+
+    func call(
+        _ server: DevAPIServer,
+        _ method: HTTPMethod,
+        _ uri: String,
+        _ body: String? = nil,
+        contentType: String = "application/json"
+    ) async -> (code: UInt, json: JSON?, response: HTTPResponse) {
+        var headers: HTTPHeaders = ["authorization": "Bearer admin-token", "content-type": contentType]
+        if body == nil { headers.remove(name: "content-type") }
+        let request = HTTPRequest(method: method, uri: uri, headers: headers, body: ByteBuffer(string: body ?? ""))
+        let response = await server.router.respond(to: request, logger: Logger(label: "test"))
+        return (response.status.code, try? JSON(parsing: response.body.readableBytesView), response)
+    }
+
+    static let ingresses = "/apis/networking.k8s.io/v1/namespaces/default/ingresses"
+    static let ingress =
+        #"{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"a","labels":{"app":"a"}},"spec":{"rules":[{"host":"a.example.com"}]},"status":{"loadBalancer":{"ingress":[{"ip":"1.2.3.4"}]}}}"#
+
+    @Test(
+        "create fills uid, timestamps, generation and resourceVersion, drops status; a second create is AlreadyExists")
+    func create() async throws {
+        let server = server()
+        let created = await call(server, .POST, Self.ingresses, Self.ingress)
+        #expect(created.code == 201)
+        let meta = ObjectMeta(json: try #require(created.json?["metadata"]))
+        #expect(meta.uid?.count == 36)
+        #expect(meta.generation == 1)
+        #expect(meta.namespace == "default")
+        #expect(meta.creationTimestamp?.hasSuffix("Z") == true)
+        #expect(created.json?["status"] == nil, "status is written through the status subresource only")
+        let again = await call(server, .POST, Self.ingresses, Self.ingress)
+        #expect(again.code == 409)
+        #expect(again.json?["reason"] == "AlreadyExists")
+    }
+
+    @Test("generateName makes a unique name; dryRun stores nothing")
+    func generateNameAndDryRun() async throws {
+        let server = server()
+        let generated = await call(server, .POST, Self.ingresses, #"{"metadata":{"generateName":"shop-"},"spec":{}}"#)
+        let name = try #require(generated.json?["metadata"]?["name"]?.stringValue)
+        #expect(name.hasPrefix("shop-") && name.count == 10)
+        let dry = await call(server, .POST, Self.ingresses + "?dryRun=All", Self.ingress)
+        #expect(dry.code == 201)
+        #expect(await call(server, .GET, Self.ingresses + "/a").code == 404)
+    }
+
+    @Test("an update with a stale resourceVersion is a Conflict; spec changes bump generation, metadata ones do not")
+    func optimisticConcurrency() async throws {
+        let server = server()
+        let created = try #require(await call(server, .POST, Self.ingresses, Self.ingress).json)
+        var labelled = created
+        labelled["metadata"]?["labels"]?["x"] = "y"
+        let updated = try #require(await call(server, .PUT, Self.ingresses + "/a", labelled.text).json)
+        #expect(updated["metadata"]?["generation"] == 1)
+        let stale = await call(server, .PUT, Self.ingresses + "/a", labelled.text)
+        #expect(stale.code == 409)
+        #expect(stale.json?["reason"] == "Conflict")
+        #expect(stale.json?["message"]?.stringValue?.contains("the object has been modified") == true)
+        var respecced = updated
+        respecced["spec"]?["rules"] = [["host": "b.example.com"]]
+        #expect(await call(server, .PUT, Self.ingresses + "/a", respecced.text).json?["metadata"]?["generation"] == 2)
+    }
+
+    @Test("the status subresource writes only status; main-resource writes keep it")
+    func statusSubresource() async throws {
+        let server = server()
+        _ = await call(server, .POST, Self.ingresses, Self.ingress)
+        let patched = await call(
+            server, .PATCH, Self.ingresses + "/a/status",
+            #"{"status":{"loadBalancer":{"ingress":[{"hostname":"lb"}]}},"spec":{"rules":[]}}"#,
+            contentType: "application/merge-patch+json")
+        #expect(patched.code == 200)
+        #expect(patched.json?["status"]?["loadBalancer"]?["ingress"]?[0]?["hostname"] == "lb")
+        #expect(patched.json?["spec"]?["rules"]?[0]?["host"] == "a.example.com", "spec untouched by a status write")
+        let main = await call(
+            server, .PATCH, Self.ingresses + "/a", #"{"status":null,"metadata":{"labels":{"b":"c"}}}"#,
+            contentType: "application/merge-patch+json")
+        #expect(main.json?["status"]?["loadBalancer"]?["ingress"]?[0]?["hostname"] == "lb", "status kept")
+        #expect(
+            await call(server, .PATCH, Self.ingresses + "/a", "{}", contentType: "application/apply-patch+yaml").code
+                == 415)
+    }
+
+    @Test("list pages with limit and continue, and filters by label and field selectors")
+    func listing() async throws {
+        let server = server()
+        for name in ["a", "b", "c", "d", "e"] {
+            _ = await call(
+                server, .POST, Self.ingresses,
+                #"{"metadata":{"name":"\#(name)","labels":{"even":"\#(["b", "d"].contains(name))"}}}"#)
+        }
+        var names: [String] = []
+        var token = ""
+        repeat {
+            let page = try #require(await call(server, .GET, Self.ingresses + "?limit=2&continue=\(token)").json)
+            names += (page["items"]?.arrayValue ?? []).compactMap { $0["metadata"]?["name"]?.stringValue }
+            token = page["metadata"]?["continue"]?.stringValue ?? ""
+        } while !token.isEmpty
+        #expect(names == ["a", "b", "c", "d", "e"])
+        let even = await call(server, .GET, Self.ingresses + "?labelSelector=even%3Dtrue")
+        #expect(even.json?["items"]?.arrayValue?.count == 2)
+        let byName = await call(server, .GET, "/apis/networking.k8s.io/v1/ingresses?fieldSelector=metadata.name%3Dc")
+        #expect(byName.json?["items"]?.arrayValue?.count == 1)
+        #expect(byName.json?["kind"] == "IngressList")
+    }
+
+    @Test("delete honours preconditions and collects dependents that name the owner's uid")
+    func deleteAndGarbageCollection() async throws {
+        let server = server()
+        let owner = try #require(await call(server, .POST, Self.ingresses, Self.ingress).json)
+        let uid = try #require(owner["metadata"]?["uid"]?.stringValue)
+        let leaf =
+            #"{"metadata":{"name":"a--east","ownerReferences":[{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","name":"a","uid":"\#(uid)"}]}}"#
+        #expect(await call(server, .POST, Self.ingresses, leaf).code == 201)
+        let wrong = await call(server, .DELETE, Self.ingresses + "/a", #"{"preconditions":{"uid":"nope"}}"#)
+        #expect(wrong.code == 409)
+        #expect(await call(server, .DELETE, Self.ingresses + "/a", #"{"preconditions":{"uid":"\#(uid)"}}"#).code == 200)
+        #expect(await call(server, .GET, Self.ingresses + "/a--east").code == 404, "the dependent went with its owner")
+    }
+
+    @Test("a watch from a resourceVersion replays what followed; one older than history is 410 Expired")
+    func watchResumeAndExpiry() async throws {
+        let server = server(historyCapacity: 3)
+        let created = try #require(await call(server, .POST, Self.ingresses, Self.ingress).json)
+        let start = try #require(created["metadata"]?["resourceVersion"]?.stringValue)
+        for value in ["1", "2"] {
+            _ = await call(
+                server, .PATCH, Self.ingresses + "/a", #"{"metadata":{"labels":{"n":"\#(value)"}}}"#,
+                contentType: "application/merge-patch+json")
+        }
+        let watch = await call(server, .GET, Self.ingresses + "?watch=true&timeoutSeconds=1&resourceVersion=\(start)")
+        let lines = try await collect(watch.response)
+        #expect(lines.map { $0["type"]?.stringValue } == ["MODIFIED", "MODIFIED"])
+        #expect(lines.last?["object"]?["metadata"]?["labels"]?["n"] == "2")
+
+        for value in ["3", "4", "5", "6"] {
+            _ = await call(
+                server, .PATCH, Self.ingresses + "/a", #"{"metadata":{"labels":{"n":"\#(value)"}}}"#,
+                contentType: "application/merge-patch+json")
+        }
+        let expired = await call(server, .GET, Self.ingresses + "?watch=true&resourceVersion=\(start)")
+        #expect(expired.code == 410)
+        #expect(expired.json?["reason"] == "Expired")
+    }
+
+    @Test("a watch with a label selector sees objects enter and leave it")
+    func watchSelectorTransitions() async throws {
+        let server = server()
+        _ = await call(server, .POST, Self.ingresses, Self.ingress)
+        let start = server.store.revision
+        for labels in [#"{"app":"b"}"#, #"{"app":"a"}"#] {
+            _ = await call(
+                server, .PATCH, Self.ingresses + "/a", #"{"metadata":{"labels":\#(labels)}}"#,
+                contentType: "application/merge-patch+json")
+        }
+        let watch = await call(
+            server, .GET, Self.ingresses + "?watch=true&timeoutSeconds=1&labelSelector=app%3Da&resourceVersion=\(start)"
+        )
+        #expect(try await collect(watch.response).map { $0["type"]?.stringValue } == ["DELETED", "ADDED"])
+    }
+
+    @Test("a watcher that falls too far behind is closed; writers never wait for it")
+    func slowWatcher() async throws {
+        let store = ObjectStore(historyCapacity: 100, watcherBuffer: 5)
+        let events = try #require(store.watch("ingresses", namespace: nil, after: store.revision))
+        for index in 0..<20 {
+            try store.write("ingresses", namespace: "default", name: "x\(index)") { _ throws(APIError) in
+                ["metadata": [:]]
+            }
+        }
+        var received = 0
+        for await _ in events { received += 1 }
+        #expect(received == 5, "the buffer's worth, then the stream ended")
+        #expect(store.watcherCount == 0)
+    }
+
+    @Test("requests without a valid token are Unauthorized")
+    func unauthorized() async {
+        let request = HTTPRequest(method: .GET, uri: Self.ingresses, headers: ["authorization": "Bearer wrong"])
+        let response = await server().router.respond(to: request, logger: Logger(label: "test"))
+        #expect(response.status == .unauthorized)
+    }
+
+    /// The lines of a streamed (watch) response, as JSON.
+    func collect(_ response: HTTPResponse) async throws -> [JSON] {
+        let producer = try #require(response.producer)
+        let sink = Sink()
+        try await producer(sink)
+        return sink.lines()
+    }
+
+    final class Sink: HTTPBodyWriter {
+        private let buffer = Mutex<[UInt8]>([])
+        func write(_ bytes: ByteBuffer) async throws { buffer.withLock { $0 += bytes.readableBytesView } }
+        func lines() -> [JSON] {
+            buffer.withLock { $0 }.split(separator: UInt8(ascii: "\n")).compactMap { try? JSON(parsing: Array($0)) }
+        }
+    }
+}
