@@ -73,10 +73,22 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "HTTPClient",
+            dependencies: [
+                "TLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "DevAPIServer",
             dependencies: [
                 "KubeAPI",
                 "HTTPServer",
+                "HTTPClient",
+                "TLS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -180,6 +192,8 @@ let package = Package(
             dependencies: [
                 "HTTPServer",
                 "TLS",
+                "DevAPIServer",
+                "KubeAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -53,6 +53,15 @@ struct APIError: Error {
             "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \(type))"
         )
     }
+    static func internalError(_ message: String) -> APIError {
+        APIError(500, "InternalError", "Internal error occurred: \(message)")
+    }
+
+    /// A webhook's denial, with the code and reason it gave.
+    static func denied(code: Int64, reason: String?, message: String) -> APIError {
+        APIError(code, reason ?? "", message)
+    }
+
     static func pathNotFound() -> APIError {
         APIError(404, "NotFound", "the server could not find the requested resource")
     }

@@ -28,13 +28,26 @@ extension DevAPIServer {
             ])
     }
 
-    func create(_ resource: ServedResource, namespace: String?, body: JSON, dryRun: Bool) throws(APIError)
-        -> HTTPResponse
-    {
-        let (object, name) = try ObjectRules.prepareCreate(body, resource: resource, namespace: namespace)
+    func create(
+        _ resource: ServedResource,
+        namespace: String?,
+        body: JSON,
+        user: APIUser,
+        dryRun: Bool
+    ) async throws(APIError) -> HTTPResponse {
+        let (prepared, name) = try ObjectRules.prepareCreate(body, resource: resource, namespace: namespace)
         if let namespace, store.get("namespaces", namespace: nil, name: namespace) == nil {
             throw APIError.notFound(ServedResource.all[0], namespace)
         }
+        var object =
+            try await admission.admit(
+                AdmissionAttributes(
+                    operation: .create, resource: resource, namespace: namespace, name: name, object: prepared,
+                    user: user, dryRun: dryRun)) ?? prepared
+        // Webhooks may change the object, not who or where it is.
+        object["metadata"]?["name"] = .string(name)
+        object["metadata"]?["namespace"] = namespace.map(JSON.string)
+        object["metadata"]?["uid"] = prepared["metadata"]?["uid"]
         if dryRun {
             guard store.get(resource.qualifiedName, namespace: namespace, name: name) == nil else {
                 throw APIError.alreadyExists(resource, name)
@@ -55,9 +68,10 @@ extension DevAPIServer {
         name: String,
         body: JSON,
         statusOnly: Bool,
+        user: APIUser,
         dryRun: Bool
-    ) throws(APIError) -> HTTPResponse {
-        try replace(resource, namespace: path.namespace, name: name, dryRun: dryRun) { current throws(APIError) in
+    ) async throws(APIError) -> HTTPResponse {
+        try await replace(resource, path: path, name: name, user: user, dryRun: dryRun) { current throws(APIError) in
             try ObjectRules.prepareUpdate(
                 body, current: current, resource: resource, name: name, statusOnly: statusOnly)
         }
@@ -69,12 +83,13 @@ extension DevAPIServer {
         name: String,
         request: HTTPRequest,
         statusOnly: Bool,
+        user: APIUser,
         dryRun: Bool
-    ) throws(APIError) -> HTTPResponse {
+    ) async throws(APIError) -> HTTPResponse {
         let contentType =
             request.headers.first(name: "content-type")?.split(separator: ";").first.map(String.init) ?? ""
         let patch = try Self.body(request)
-        return try replace(resource, namespace: path.namespace, name: name, dryRun: dryRun) {
+        return try await replace(resource, path: path, name: name, user: user, dryRun: dryRun) {
             current throws(APIError) in
             let patched: JSON
             do {
@@ -97,26 +112,49 @@ extension DevAPIServer {
         }
     }
 
-    /// Read-modify-write of one object under the store's lock.
+    /// Read, change, admit (no lock held), then store if nobody wrote the
+    /// object meanwhile; a write that raced one retries from the new version.
     private func replace(
         _ resource: ServedResource,
-        namespace: String?,
+        path: APIPath,
         name: String,
+        user: APIUser,
         dryRun: Bool,
         _ change: (JSON) throws(APIError) -> JSON
-    ) throws(APIError) -> HTTPResponse {
-        if dryRun {
-            guard let current = store.get(resource.qualifiedName, namespace: namespace, name: name) else {
+    ) async throws(APIError) -> HTTPResponse {
+        for attempt in 1...3 {
+            guard let current = store.get(resource.qualifiedName, namespace: path.namespace, name: name) else {
                 throw APIError.notFound(resource, name)
             }
-            return Self.json(.ok, try change(current))
+            let candidate = try change(current)
+            let admitted =
+                try await admission.admit(
+                    AdmissionAttributes(
+                        operation: .update, resource: resource, subresource: path.subresource,
+                        namespace: path.namespace,
+                        name: name, object: candidate, oldObject: current, user: user, dryRun: dryRun)) ?? candidate
+            if dryRun { return Self.json(.ok, admitted) }
+            let version = current["metadata"]?["resourceVersion"]
+            do throws(APIError) {
+                let stored = try store.write(resource.qualifiedName, namespace: path.namespace, name: name) {
+                    now throws(APIError) in
+                    guard let now else { throw APIError.notFound(resource, name) }
+                    guard now["metadata"]?["resourceVersion"] == version else {
+                        throw APIError.conflict(
+                            resource, name,
+                            "the object has been modified; please apply your changes to the latest version and try again"
+                        )
+                    }
+                    return admitted
+                }
+                return Self.json(.ok, stored!)
+            } catch  where error.status.reason == "Conflict" && attempt < 3 {
+                continue
+            }
         }
-        let stored = try store.write(resource.qualifiedName, namespace: namespace, name: name) {
-            current throws(APIError) in
-            guard let current else { throw APIError.notFound(resource, name) }
-            return try change(current)
-        }
-        return Self.json(.ok, stored!)
+        throw APIError.conflict(
+            resource, name,
+            "the object has been modified; please apply your changes to the latest version and try again")
     }
 
     func delete(
@@ -124,8 +162,9 @@ extension DevAPIServer {
         namespace: String?,
         name: String,
         request: HTTPRequest,
+        user: APIUser,
         dryRun: Bool
-    ) throws(APIError) -> HTTPResponse {
+    ) async throws(APIError) -> HTTPResponse {
         let options = request.body.readableBytes > 0 ? try Self.body(request) : JSON.object(JSONObject())
         let preconditions = options["preconditions"]
         let check = { (current: JSON?) throws(APIError) -> JSON in

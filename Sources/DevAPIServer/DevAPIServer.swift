@@ -1,3 +1,4 @@
+import HTTPClient
 public import HTTPServer
 import KubeAPI
 public import Logging
@@ -8,6 +9,7 @@ import NIOHTTP1
 /// the kinds of `ServedResource.all`, over the project's HTTPServer.
 public final class DevAPIServer: Sendable {
     let store: ObjectStore
+    let admission: AdmissionChain
     let authenticator: TokenAuthenticator
     let logger: Logger
     /// Idle watches get a BOOKMARK this often when they asked for bookmarks.
@@ -20,6 +22,7 @@ public final class DevAPIServer: Sendable {
         bookmarkInterval: Duration = .seconds(10)
     ) {
         self.store = ObjectStore(historyCapacity: historyCapacity)
+        self.admission = AdmissionChain(store: store, client: HTTPClient())
         self.authenticator = authenticator
         self.logger = logger
         self.bookmarkInterval = bookmarkInterval
@@ -117,14 +120,18 @@ public final class DevAPIServer: Sendable {
             }
             return Self.json(.ok, object)
         case (.POST, nil):
-            return try create(resource, namespace: path.namespace, body: try Self.body(request), dryRun: dryRun)
+            return try await create(
+                resource, namespace: path.namespace, body: try Self.body(request), user: user, dryRun: dryRun)
         case (.PUT, let name?):
-            return try update(
-                resource, path: path, name: name, body: try Self.body(request), statusOnly: statusOnly, dryRun: dryRun)
+            return try await update(
+                resource, path: path, name: name, body: try Self.body(request), statusOnly: statusOnly, user: user,
+                dryRun: dryRun)
         case (.PATCH, let name?):
-            return try patch(resource, path: path, name: name, request: request, statusOnly: statusOnly, dryRun: dryRun)
+            return try await patch(
+                resource, path: path, name: name, request: request, statusOnly: statusOnly, user: user, dryRun: dryRun)
         case (.DELETE, let name?):
-            return try delete(resource, namespace: path.namespace, name: name, request: request, dryRun: dryRun)
+            return try await delete(
+                resource, namespace: path.namespace, name: name, request: request, user: user, dryRun: dryRun)
         default:
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }

@@ -1,0 +1,123 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+import TLS
+
+/// One keep-alive connection: requests go out one at a time, each answered
+/// through a promise fulfilled by the response collector on the event loop.
+final class ClientConnection: Sendable {
+    let channel: any Channel
+
+    init(channel: any Channel) {
+        self.channel = channel
+    }
+
+    static func connect(group: any EventLoopGroup, host: String, port: Int, tls: TLSContext?) async throws
+        -> ClientConnection
+    {
+        do {
+            let channel = try await ClientBootstrap(group: group)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connectTimeout(.seconds(10))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let pipeline = channel.pipeline.syncOperations
+                        if let tls { try pipeline.addHandler(TLSHandler(context: tls, serverName: host)) }
+                        try pipeline.addHTTPClientHandlers()
+                        try pipeline.addHandler(ResponseCollector())
+                    }
+                }
+                .connect(host: host, port: port).get()
+            return ClientConnection(channel: channel)
+        } catch {
+            throw HTTPClientError.connectFailed("\(host):\(port): \(error)")
+        }
+    }
+
+    var isActive: Bool { channel.isActive }
+
+    func send(_ request: ClientRequest) -> EventLoopFuture<ClientResponse> {
+        let promise = channel.eventLoop.makePromise(of: ClientResponse.self)
+        var headers = request.headers
+        if !headers.contains(name: "host") {
+            let defaultPort = request.scheme == "https" ? 443 : 80
+            headers.add(
+                name: "host", value: request.port == defaultPort ? request.host : "\(request.host):\(request.port)")
+        }
+        headers.replaceOrAdd(name: "content-length", value: "\(request.body.readableBytes)")
+        let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: headers)
+        channel.writeAndFlush(
+            ResponseCollector.Outbound(head: head, body: request.body, promise: promise), promise: nil)
+        return promise.futureResult
+    }
+
+    func isReusable(after response: ClientResponse) -> Bool {
+        channel.isActive && response.headers.first(name: "connection")?.lowercased() != "close"
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+}
+
+/// Writes a request and collects its response into the waiting promise.
+final class ResponseCollector: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = Outbound
+    typealias OutboundOut = HTTPClientRequestPart
+
+    struct Outbound {
+        var head: HTTPRequestHead
+        var body: ByteBuffer
+        var promise: EventLoopPromise<ClientResponse>
+    }
+
+    private var waiting: EventLoopPromise<ClientResponse>?
+    private var head: HTTPResponseHead?
+    private var body = ByteBuffer()
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        guard waiting == nil else {
+            request.promise.fail(HTTPClientError.connectionClosed)
+            return
+        }
+        waiting = request.promise
+        context.write(wrapOutboundOut(.head(request.head)), promise: nil)
+        if request.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
+        }
+        context.write(wrapOutboundOut(.end(nil)), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = ByteBuffer()
+        case .body(var chunk):
+            body.writeBuffer(&chunk)
+        case .end:
+            guard let head, let waiting else { return }
+            self.waiting = nil
+            self.head = nil
+            waiting.succeed(ClientResponse(status: head.status, headers: head.headers, body: body))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        waiting?.fail(error)
+        waiting = nil
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        waiting?.fail(HTTPClientError.connectionClosed)
+        waiting = nil
+        context.fireChannelInactive()
+    }
+}
+
+@available(*, unavailable)
+extension ResponseCollector: Sendable {}

@@ -1,0 +1,167 @@
+public import NIOCore
+public import NIOHTTP1
+public import NIOPosix
+import Synchronization
+public import TLS
+
+/// A request to send: method, URL parts, headers, body.
+public struct ClientRequest: Sendable {
+    public var method: HTTPMethod
+    /// `https` or `http`.
+    public var scheme: String
+    public var host: String
+    public var port: Int
+    /// Path and query, such as `/mutate?timeout=10s`.
+    public var target: String
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+
+    public init(method: HTTPMethod, url: String, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer())
+        throws(HTTPClientError)
+    {
+        guard let parsed = ParsedURL(url) else { throw HTTPClientError.invalidURL(url) }
+        self.method = method
+        scheme = parsed.scheme
+        host = parsed.host
+        port = parsed.port
+        target = parsed.target
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A whole response.
+public struct ClientResponse: Sendable {
+    public var status: HTTPResponseStatus
+    public var headers: HTTPHeaders
+    public var body: ByteBuffer
+}
+
+public enum HTTPClientError: Error, Equatable, CustomStringConvertible {
+    case invalidURL(String)
+    case timedOut
+    case connectionClosed
+    case connectFailed(String)
+
+    public var description: String {
+        switch self {
+        case .invalidURL(let url): "invalid URL \(url)"
+        case .timedOut: "the request timed out"
+        case .connectionClosed: "the connection closed before a response"
+        case .connectFailed(let why): "cannot connect: \(why)"
+        }
+    }
+}
+
+/// A small HTTP/1.1 client with keep-alive connections, over the project's
+/// OpenSSL client mode. It offers ALPN `http/1.1` only, as kube-apiserver
+/// does when it calls webhooks, and uses the URL's host as the TLS server
+/// name to verify.
+public final class HTTPClient: Sendable {
+    private let group: any EventLoopGroup
+    private let idle = Mutex<[PoolKey: [ClientConnection]]>([:])
+
+    struct PoolKey: Hashable {
+        var scheme: String
+        var host: String
+        var port: Int
+        var tls: ObjectIdentifier?
+    }
+
+    public init(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.group = group
+    }
+
+    /// Sends `request` and returns the response, or throws by `deadline`.
+    /// `tls` is required for `https`: its trust roots verify the server.
+    public func execute(
+        _ request: ClientRequest,
+        tls: TLSContext?,
+        timeout: Duration
+    ) async throws -> ClientResponse {
+        let key = PoolKey(
+            scheme: request.scheme, host: request.host, port: request.port, tls: tls.map(ObjectIdentifier.init))
+        return try await withThrowingTaskGroup(of: ClientResponse.self) { group in
+            group.addTask {
+                let connection = try await self.connection(for: key, request: request, tls: tls)
+                // A future does not hear cancellation: closing the connection fails it at once.
+                let response = try await withTaskCancellationHandler {
+                    try await connection.send(request).get()
+                } onCancel: {
+                    connection.close()
+                }
+                if connection.isReusable(after: response) {
+                    self.release(connection, key: key)
+                } else {
+                    connection.close()
+                }
+                return response
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw HTTPClientError.timedOut
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private func connection(for key: PoolKey, request: ClientRequest, tls: TLSContext?) async throws -> ClientConnection
+    {
+        while let pooled = idle.withLock({ $0[key]?.popLast() }) {
+            if pooled.isActive { return pooled }
+        }
+        return try await ClientConnection.connect(group: group, host: request.host, port: request.port, tls: tls)
+    }
+
+    private func release(_ connection: ClientConnection, key: PoolKey) {
+        idle.withLock { $0[key, default: []].append(connection) }
+    }
+
+    /// Closes every idle connection.
+    public func shutdown() {
+        let all = idle.withLock { pool in
+            defer { pool = [:] }
+            return pool.values.flatMap { $0 }
+        }
+        for connection in all { connection.close() }
+    }
+}
+
+/// scheme://host[:port]/target
+struct ParsedURL {
+    var scheme: String
+    var host: String
+    var port: Int
+    var target: String
+
+    init?(_ url: String) {
+        let scheme: String
+        if url.hasPrefix("https://") {
+            scheme = "https"
+        } else if url.hasPrefix("http://") {
+            scheme = "http"
+        } else {
+            return nil
+        }
+        self.scheme = scheme
+        let rest = url.dropFirst(scheme.count + 3)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        let remainder = rest.dropFirst(authority.count)
+        target = remainder.isEmpty ? "/" : (remainder.hasPrefix("?") ? "/" + remainder : String(remainder))
+        var hostPart = Substring(authority)
+        var explicitPort: Int?
+        if hostPart.hasPrefix("[") {
+            guard let close = hostPart.firstIndex(of: "]") else { return nil }
+            let after = hostPart[hostPart.index(after: close)...]
+            if after.hasPrefix(":") { explicitPort = Int(after.dropFirst()) }
+            hostPart = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
+        } else if let colon = hostPart.lastIndex(of: ":") {
+            explicitPort = Int(hostPart[hostPart.index(after: colon)...])
+            hostPart = hostPart[..<colon]
+        }
+        guard !hostPart.isEmpty else { return nil }
+        host = String(hostPart)
+        port = explicitPort ?? (scheme == "https" ? 443 : 80)
+    }
+}
