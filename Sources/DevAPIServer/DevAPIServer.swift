@@ -1,3 +1,4 @@
+public import Foundation
 import HTTPClient
 public import HTTPServer
 import KubeAPI
@@ -15,18 +16,22 @@ public final class DevAPIServer: Sendable {
     /// Idle watches get a BOOKMARK this often when they asked for bookmarks.
     let bookmarkInterval: Duration
 
+    /// - Parameter dataDirectory: where objects persist; nil keeps them in memory.
     public init(
         authenticator: TokenAuthenticator,
         logger: Logger,
+        dataDirectory: URL? = nil,
         historyCapacity: Int = 10_000,
         bookmarkInterval: Duration = .seconds(10)
-    ) {
-        self.store = ObjectStore(historyCapacity: historyCapacity)
+    ) throws {
+        self.store = ObjectStore(
+            historyCapacity: historyCapacity, log: try dataDirectory.map { try ObjectLog(directory: $0) })
         self.admission = AdmissionChain(store: store, client: HTTPClient())
         self.authenticator = authenticator
         self.logger = logger
         self.bookmarkInterval = bookmarkInterval
-        for name in ["default", "kube-system", "kube-public"] {
+        for name in ["default", "kube-system", "kube-public"]
+        where store.get("namespaces", namespace: nil, name: name) == nil {
             let namespace = Namespace(name: name)
             if let prepared = try? ObjectRules.prepareCreate(
                 namespace.json, resource: ServedResource.all[0], namespace: nil)

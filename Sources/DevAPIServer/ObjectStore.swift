@@ -40,10 +40,21 @@ final class ObjectStore: Sendable {
     private let state = Mutex(State())
     let historyCapacity: Int
     let watcherBuffer: Int
+    /// Nil keeps everything in memory (`--ephemeral`).
+    private let log: ObjectLog?
 
-    init(historyCapacity: Int = 10_000, watcherBuffer: Int = 1_000) {
+    init(historyCapacity: Int = 10_000, watcherBuffer: Int = 1_000, log: ObjectLog? = nil) {
         self.historyCapacity = historyCapacity
         self.watcherBuffer = watcherBuffer
+        self.log = log
+        if let log {
+            state.withLock { state in
+                for entry in log.loaded where !entry.resource.isEmpty {
+                    state.objects[entry.resource, default: [:]][entry.key] = entry.object
+                }
+                state.revision = max(state.revision, log.lastRevision)
+            }
+        }
     }
 
     static func key(namespace: String?, name: String) -> String {
@@ -85,6 +96,7 @@ final class ObjectStore: Sendable {
             let current = state.objects[resource]?[key]
             guard var next = try change(current) else {
                 guard let current else { return (nil, []) }
+                try persist(ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: nil))
                 state.revision += 1
                 var deleted = current
                 deleted["metadata"]?["resourceVersion"] = .string(String(state.revision))
@@ -94,8 +106,9 @@ final class ObjectStore: Sendable {
                     previous: current)
                 return (deleted, record(event, in: &state))
             }
+            next["metadata"]?["resourceVersion"] = .string(String(state.revision + 1))
+            try persist(ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: next))
             state.revision += 1
-            next["metadata"]?["resourceVersion"] = .string(String(state.revision))
             state.objects[resource, default: [:]][key] = next
             let event = StoreEvent(
                 kind: current == nil ? .added : .modified, revision: state.revision, resource: resource,
@@ -106,6 +119,16 @@ final class ObjectStore: Sendable {
         // lock: only after it has been released.
         for continuation in overflowed { continuation.finish() }
         return result
+    }
+
+    /// Puts the write on disk before anything else sees it.
+    private func persist(_ entry: ObjectLog.Entry) throws(APIError) {
+        guard let log else { return }
+        do {
+            try log.append(entry)
+        } catch {
+            throw APIError.internalError("cannot write the object log: \(error)")
+        }
     }
 
     /// Appends to history and feeds the watchers; returns those that

@@ -24,7 +24,7 @@ struct DevAPIServerCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.")
     var bindAddress = "127.0.0.1"
 
-    @Flag(help: "Keep objects in memory only. Required for now: on-disk persistence is not built yet.")
+    @Flag(help: "Keep objects in memory only, instead of an fsync'd log under --data-dir.")
     var ephemeral = false
 
     @Option(help: "Log format: text or json.")
@@ -32,13 +32,6 @@ struct DevAPIServerCommand: AsyncParsableCommand {
 
     @Option(help: "Log level.")
     var logLevel = LogLevel.info
-
-    func validate() throws {
-        guard ephemeral else {
-            throw ValidationError(
-                "objects are kept in memory only for now: pass --ephemeral (on-disk persistence is not built yet)")
-        }
-    }
 
     func run() async throws {
         Logs.bootstrap(format: logFormat, level: logLevel.level)
@@ -51,7 +44,9 @@ struct DevAPIServerCommand: AsyncParsableCommand {
         let context = try TLSContext(
             configuration: .server(identity: certificates.identity, applicationProtocols: ["h2", "http/1.1"]))
         let authenticator = TokenAuthenticator.generated()
-        let server = DevAPIServer(authenticator: authenticator, logger: logger)
+        let server = try DevAPIServer(
+            authenticator: authenticator, logger: logger,
+            dataDirectory: ephemeral ? nil : directory.appendingPathComponent("objects"))
 
         let listener = HTTPServer(
             configuration: ServerConfiguration(

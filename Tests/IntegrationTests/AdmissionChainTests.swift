@@ -113,7 +113,7 @@ struct AdmissionChainTests {
 
     @Test("mutating then validating webhooks: the patch is applied, denials are worded as kube-apiserver words them")
     func mutateAndDeny() async throws {
-        let api = DevAPIServer(authenticator: TokenAuthenticator(tokens: ["admin-token": .admin]), logger: logger)
+        let api = try DevAPIServer(authenticator: TokenAuthenticator(tokens: ["admin-token": .admin]), logger: logger)
         let webhook = try await Webhook(api: api)
         defer { webhook.task.cancel() }
         await register(
@@ -148,7 +148,7 @@ struct AdmissionChainTests {
 
     @Test("failurePolicy Fail refuses when the webhook cannot be reached; Ignore lets the write through")
     func failurePolicy() async throws {
-        let api = DevAPIServer(authenticator: TokenAuthenticator(tokens: ["admin-token": .admin]), logger: logger)
+        let api = try DevAPIServer(authenticator: TokenAuthenticator(tokens: ["admin-token": .admin]), logger: logger)
         let webhook = try await Webhook(api: api)
         webhook.task.cancel()
         try await Task.sleep(for: .milliseconds(200))
@@ -178,7 +178,7 @@ struct AdmissionChainTests {
 
     @Test("a webhook slower than timeoutSeconds fails the call")
     func timeout() async throws {
-        let api = DevAPIServer(authenticator: TokenAuthenticator(tokens: ["admin-token": .admin]), logger: logger)
+        let api = try DevAPIServer(authenticator: TokenAuthenticator(tokens: ["admin-token": .admin]), logger: logger)
         let webhook = try await Webhook(api: api)
         defer { webhook.task.cancel() }
         await register(
