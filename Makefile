@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # What the build and the tests need on a fresh Debian machine.
 APT_PACKAGES := libssl-dev libnghttp2-dev openssl curl nghttp2-client python3 python3-pip ca-certificates
 # Python clients the integration tests drive (grpcio's health-checking client).
-PIP_PACKAGES := grpcio grpcio-health-checking
+PIP_PACKAGES := grpcio grpcio-health-checking kubernetes
 # What the benchmark needs besides.
 BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
@@ -30,7 +30,7 @@ endef
 
 deps:
 	$(call apt_install,$(APT_PACKAGES))
-	@python3 -c 'import grpc, grpc_health.v1' 2>/dev/null || python3 -m pip install --quiet $(PIP_PACKAGES)
+	@python3 -c "import grpc, grpc_health.v1, kubernetes" 2>/dev/null || python3 -m pip install --quiet $(PIP_PACKAGES)
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

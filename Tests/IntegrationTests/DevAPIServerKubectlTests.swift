@@ -113,3 +113,20 @@ struct DevAPIServerKubectlTests {
         #expect(anonymous.stdout == "401")
     }
 }
+
+@Suite("Python's kubernetes client against the development API server", .timeLimit(.minutes(2)))
+struct DevAPIServerPythonClientTests {
+    @Test("list, create, a conflicting update (409), a status patch, and a watch resumed from a list's version")
+    func officialClient() async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        let client = try pythonClient(script: "kube_client.py", [server.adminKubeconfig])
+        defer { client.stop() }
+        try await client.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("watched") || $0.contains("Traceback") }
+        #expect(
+            client.stdout == [
+                "created py-a uid=True", "listed py-a", "conflict 409 True", "status lb.example.com",
+                "watched MODIFIED:py-a,MODIFIED:py-a,ADDED:py-b",
+            ], "\(client.stderr.suffix(5))")
+    }
+}
