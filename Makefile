@@ -49,6 +49,7 @@ test: deps
 	$(SWIFT) test
 
 bench: bench-deps bench-json
+	contrib/bench/dev-apiserver.sh
 	contrib/bench/h2.sh
 	contrib/bench/tls-http1.sh
 

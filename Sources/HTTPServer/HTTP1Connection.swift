@@ -51,7 +51,14 @@ enum HTTP1Connection {
                             .head(
                                 HTTPResponseHead(
                                     version: head.version, status: response.status, headers: response.headers)))
-                        try? await producer(HTTP1BodyWriter(outbound: outbound))
+                        // The producer may wait a long time for something to write (a
+                        // watch): it is cancelled as soon as the connection closes.
+                        let writer = HTTP1BodyWriter(outbound: outbound)
+                        let producing = Task(executorPreference: EventLoopTaskExecutor(channel.channel.eventLoop)) {
+                            try await producer(writer)
+                        }
+                        channel.channel.closeFuture.whenComplete { _ in producing.cancel() }
+                        _ = try? await producing.value
                         try await outbound.write(.end)
                     } else {
                         response.headers.replaceOrAdd(name: "content-length", value: "\(response.body.readableBytes)")

@@ -164,6 +164,19 @@ struct DevAPIServerTests {
         #expect(expired.json?["reason"] == "Expired")
     }
 
+    @Test("a watch that allows bookmarks gets BOOKMARK events carrying the current resourceVersion")
+    func bookmarks() async throws {
+        let server = try DevAPIServer(
+            authenticator: authenticator, logger: Logger(label: "test"), bookmarkInterval: .milliseconds(200))
+        _ = await call(server, .POST, Self.ingresses, Self.ingress)
+        let watch = await call(server, .GET, Self.ingresses + "?watch=true&timeoutSeconds=1&allowWatchBookmarks=true")
+        let events = try await collect(watch.response)
+        #expect(events.first?["type"] == "ADDED")
+        let bookmark = try #require(events.first { $0["type"] == "BOOKMARK" })
+        #expect(bookmark["object"]?["metadata"]?["resourceVersion"]?.stringValue == String(server.store.revision))
+        #expect(bookmark["object"]?["kind"] == "Ingress")
+    }
+
     @Test("a watch with a label selector sees objects enter and leave it")
     func watchSelectorTransitions() async throws {
         let server = server()

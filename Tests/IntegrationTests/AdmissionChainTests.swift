@@ -95,7 +95,7 @@ struct AdmissionChainTests {
 
     func register(
         _ api: DevAPIServer, kind: String, name: String, url: String, caBundle: String, failurePolicy: String = "Fail",
-        timeout: Int = 10
+        timeout: Int = 10, objectSelector: String = "{}"
     ) async {
         let resource =
             kind == "MutatingWebhookConfiguration" ? "mutatingwebhookconfigurations" : "validatingwebhookconfigurations"
@@ -103,7 +103,8 @@ struct AdmissionChainTests {
             {"apiVersion":"admissionregistration.k8s.io/v1","kind":"\(kind)","metadata":{"name":"\(name)"},
              "webhooks":[{"name":"\(name)","clientConfig":{"url":"\(url)","caBundle":"\(caBundle)"},
                "rules":[{"operations":["CREATE","UPDATE"],"apiGroups":["networking.k8s.io"],"apiVersions":["v1"],"resources":["ingresses"]}],
-               "failurePolicy":"\(failurePolicy)","sideEffects":"None","timeoutSeconds":\(timeout),"admissionReviewVersions":["v1"]}]}
+               "failurePolicy":"\(failurePolicy)","sideEffects":"None","timeoutSeconds":\(timeout),"admissionReviewVersions":["v1"],
+               "objectSelector":\(objectSelector)}]}
             """
         let (code, _) = await call(api, .POST, "/apis/admissionregistration.k8s.io/v1/\(resource)", configuration)
         #expect(code == 201)
@@ -144,6 +145,22 @@ struct AdmissionChainTests {
             status?["message"]
                 == #"admission webhook "validate.kcp.dev" denied the request: objects labelled deny=yes are refused"#)
         #expect(status?["reason"] == "Forbidden")
+    }
+
+    @Test("objectSelector: a webhook is called only for objects its selector matches")
+    func objectSelector() async throws {
+        let api = try DevAPIServer(authenticator: TokenAuthenticator(tokens: ["admin-token": .admin]), logger: logger)
+        let webhook = try await Webhook(api: api)
+        defer { webhook.task.cancel() }
+        await register(
+            api, kind: "ValidatingWebhookConfiguration", name: "validate.kcp.dev", url: webhook.url("/validate"),
+            caBundle: webhook.caBundle, objectSelector: #"{"matchLabels":{"checked":"yes"}}"#)
+        let (unchecked, _) = await call(
+            api, .POST, Self.ingresses, #"{"metadata":{"name":"a","labels":{"deny":"yes"}}}"#)
+        #expect(unchecked == 201, "not selected, so not denied")
+        let (checked, _) = await call(
+            api, .POST, Self.ingresses, #"{"metadata":{"name":"b","labels":{"deny":"yes","checked":"yes"}}}"#)
+        #expect(checked == 403)
     }
 
     @Test("failurePolicy Fail refuses when the webhook cannot be reached; Ignore lets the write through")
