@@ -1,6 +1,7 @@
 # kcp-ingress: the commands a developer and CI run.
 #
 #   make run     build, make development certificates, serve on 127.0.0.1
+#   make dev-apiserver   the development API server (kubectl --kubeconfig .kcp-ingress/admin.kubeconfig)
 #   make test    install what is missing, build, run every test
 #   make bench   the TLS + HTTP/1.1 benchmark against nginx (contrib/bench)
 
@@ -16,9 +17,10 @@ BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 DEV_CERTS := certs/dev
 RUN_FLAGS := --webhook-bind-address 127.0.0.1 \
 	--tls-cert-file $(DEV_CERTS)/tls.crt --tls-private-key-file $(DEV_CERTS)/tls.key \
-	--health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080
+	--health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080 \
+	-envoyxds --envoyxds-bind-address 127.0.0.1
 
-.PHONY: deps bench-deps build run test bench bench-json fmt lint clean fuzz
+.PHONY: deps bench-deps build run dev-apiserver test bench bench-json fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,6 +45,10 @@ $(DEV_CERTS)/tls.crt:
 
 run: build $(DEV_CERTS)/tls.crt
 	.build/debug/kcp-ingress $(RUN_FLAGS)
+
+# The development API server alone, objects kept under .kcp-ingress/objects.
+dev-apiserver: build
+	.build/debug/kcp-ingress dev-apiserver --data-dir .kcp-ingress
 
 test: deps
 	$(SWIFT) build --build-tests
