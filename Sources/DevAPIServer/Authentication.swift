@@ -29,6 +29,41 @@ public struct TokenAuthenticator: Sendable {
         TokenAuthenticator(tokens: [newToken(): .admin, newToken(): .controller])
     }
 
+    /// Reads kube-apiserver's static token file format, one user a line:
+    /// `token,user,uid[,"group1,group2"]`; blank lines and `#` comments skipped.
+    public init(staticTokenFile text: String) throws(TokenFileError) {
+        var tokens: [String: APIUser] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            var fields: [String] = []
+            var field = ""
+            var quoted = false
+            for character in line {
+                if character == "\"" {
+                    quoted.toggle()
+                } else if character == ",", !quoted {
+                    fields.append(field)
+                    field = ""
+                } else {
+                    field.append(character)
+                }
+            }
+            fields.append(field)
+            guard fields.count >= 3, !fields[0].isEmpty, !fields[1].isEmpty else {
+                throw TokenFileError(line: index + 1, message: "expected token,user,uid[,\"groups\"]")
+            }
+            let groups = fields.count > 3 ? fields[3].split(separator: ",").map(String.init) : []
+            tokens[fields[0]] = APIUser(name: fields[1], groups: groups + ["system:authenticated"])
+        }
+        self.init(tokens: tokens)
+    }
+
+    /// These tokens, and `other`'s where this has none for a user.
+    public func merging(_ other: TokenAuthenticator) -> TokenAuthenticator {
+        TokenAuthenticator(tokens: other.tokens.merging(tokens) { _, mine in mine })
+    }
+
     public func token(for user: APIUser) -> String? {
         tokens.first { $0.value == user }?.key
     }
@@ -41,4 +76,10 @@ public struct TokenAuthenticator: Sendable {
     static func newToken() -> String {
         (0..<32).map { _ in String("abcdefghijklmnopqrstuvwxyz0123456789".randomElement()!) }.joined()
     }
+}
+
+public struct TokenFileError: Error, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+    public var description: String { "token file line \(line): \(message)" }
 }

@@ -24,6 +24,12 @@ struct DevAPIServerCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.")
     var bindAddress = "127.0.0.1"
 
+    @Option(
+        help:
+            "kube-apiserver's static token file (token,user,uid,\"group1,group2\"): more users beside the generated admin and controller tokens."
+    )
+    var tokenAuthFile: String?
+
     @Flag(help: "Keep objects in memory only, instead of an fsync'd log under --data-dir.")
     var ephemeral = false
 
@@ -43,7 +49,10 @@ struct DevAPIServerCommand: AsyncParsableCommand {
         try Data(certificates.caCertificatePEM).write(to: directory.appendingPathComponent("ca.crt"))
         let context = try TLSContext(
             configuration: .server(identity: certificates.identity, applicationProtocols: ["h2", "http/1.1"]))
-        let authenticator = TokenAuthenticator.generated()
+        let generated = TokenAuthenticator.generated()
+        let authenticator = try tokenAuthFile.map {
+            try TokenAuthenticator(staticTokenFile: String(contentsOfFile: $0, encoding: .utf8)).merging(generated)
+        } ?? generated
         let server = try DevAPIServer(
             authenticator: authenticator, logger: logger,
             dataDirectory: ephemeral ? nil : directory.appendingPathComponent("objects"))

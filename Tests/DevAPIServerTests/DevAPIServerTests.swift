@@ -278,3 +278,19 @@ struct PersistenceTests {
         #expect(UInt64(version ?? "") ?? 0 > UInt64(revision) ?? 0)
     }
 }
+
+@Suite("Development API server: static token file")
+struct TokenFileTests {
+    @Test("kube-apiserver's token file format: quoted groups, comments, and a clear error on a bad line")
+    func parse() throws {
+        let authenticator = try TokenAuthenticator(
+            staticTokenFile: """
+                # users for a demo
+                abc,alice,1,"devs,ops"
+                def,bob,2
+                """)
+        #expect(authenticator.tokens["abc"] == APIUser(name: "alice", groups: ["devs", "ops", "system:authenticated"]))
+        #expect(authenticator.tokens["def"]?.name == "bob")
+        #expect(throws: TokenFileError.self) { try TokenAuthenticator(staticTokenFile: "onlytoken") }
+    }
+}
