@@ -50,9 +50,10 @@ struct DevAPIServerCommand: AsyncParsableCommand {
         let context = try TLSContext(
             configuration: .server(identity: certificates.identity, applicationProtocols: ["h2", "http/1.1"]))
         let generated = TokenAuthenticator.generated()
-        let authenticator = try tokenAuthFile.map {
-            try TokenAuthenticator(staticTokenFile: String(contentsOfFile: $0, encoding: .utf8)).merging(generated)
-        } ?? generated
+        let authenticator =
+            try tokenAuthFile.map {
+                try TokenAuthenticator(staticTokenFile: String(contentsOfFile: $0, encoding: .utf8)).merging(generated)
+            } ?? generated
         let server = try DevAPIServer(
             authenticator: authenticator, logger: logger,
             dataDirectory: ephemeral ? nil : directory.appendingPathComponent("objects"))
