@@ -138,3 +138,20 @@ extension JSON: Hashable {
         }
     }
 }
+
+extension JSON {
+    /// Equal and written the same way: `1` and `1.0` are equal but not
+    /// identical. Patches use it so that a number's spelling is kept
+    /// without printing whole values to compare them.
+    public func isIdentical(to other: JSON) -> Bool {
+        switch (self, other) {
+        case (.number(let a), .number(let b)): a.literal == b.literal
+        case (.integer, .number), (.number, .integer): false
+        case (.array(let a), .array(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.isIdentical(to: $1) }
+        case (.object(let a), .object(let b)):
+            a.count == b.count && a.allSatisfy { key, value in b[key].map(value.isIdentical) ?? false }
+        default: self == other
+        }
+    }
+}

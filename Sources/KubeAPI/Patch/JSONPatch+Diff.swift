@@ -38,9 +38,8 @@ extension JSONPatch {
                 }
             }
         default:
-            // Same value in a different spelling (1 and 1.0) is still a change
-            // the caller asked for only if the bytes differ.
-            if source != target || source.bytes != target.bytes {
+            // A number respelled (1.0 → 1) is a change too.
+            if !source.isIdentical(to: target) {
                 operations.append(.replace(path, target))
             }
         }

@@ -30,7 +30,7 @@ public enum MergePatch {
                 patch[key] = value
                 continue
             }
-            guard old != value || old.bytes != value.bytes else { continue }
+            guard !old.isIdentical(to: value) else { continue }
             if case .object = old, case .object = value {
                 patch[key] = diff(from: old, to: value)
             } else {
