@@ -83,6 +83,11 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "KubeClient",
+            dependencies: ["KubeAPI", "HTTPClient"],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "DevAPIServer",
             dependencies: [
                 "KubeAPI",
@@ -177,6 +182,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

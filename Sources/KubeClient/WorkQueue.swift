@@ -1,0 +1,153 @@
+/// client-go's rate-limited work queue, as controllers use it.
+///
+/// * A key is processed by at most one worker at a time.
+/// * Adding a key that is already queued does nothing.
+/// * A key added while it is being processed is queued again when `done`.
+/// * `addRateLimited` waits per key (5 ms doubling up to 1000 s) and for the
+///   overall token bucket (10 per second, burst 100), whichever is longer;
+///   `forget` resets the key's backoff after a success.
+///
+/// Time comes from an injected clock, so tests can move it by hand.
+public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
+    private let clock: C
+    private let baseDelay: Duration
+    private let maxDelay: Duration
+    private var bucket: TokenBucket<C.Instant>
+
+    private var queue: [Key] = []
+    private var dirty: Set<Key> = []
+    private var processing: Set<Key> = []
+    private var failures: [Key: Int] = [:]
+    private var waiters: [CheckedContinuation<Key?, Never>] = []
+    private var shuttingDown = false
+
+    public init(
+        clock: C,
+        baseDelay: Duration = .milliseconds(5),
+        maxDelay: Duration = .seconds(1000),
+        rate: Double = 10,
+        burst: Int = 100
+    ) {
+        self.clock = clock
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.bucket = TokenBucket(rate: rate, burst: burst, now: clock.now)
+    }
+
+    public func add(_ key: Key) {
+        guard !shuttingDown, !dirty.contains(key) else { return }
+        dirty.insert(key)
+        guard !processing.contains(key) else { return }
+        if waiters.isEmpty {
+            queue.append(key)
+        } else {
+            hand(key, to: waiters.removeFirst())
+        }
+    }
+
+    /// The next key to process, waiting for one; nil once shut down and empty.
+    public func get() async -> Key? {
+        if !queue.isEmpty {
+            let key = queue.removeFirst()
+            take(key)
+            return key
+        }
+        if shuttingDown { return nil }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func hand(_ key: Key, to waiter: CheckedContinuation<Key?, Never>) {
+        take(key)
+        waiter.resume(returning: key)
+    }
+
+    private func take(_ key: Key) {
+        processing.insert(key)
+        dirty.remove(key)
+    }
+
+    /// The worker finished `key`; if it was added meanwhile it is queued again.
+    public func done(_ key: Key) {
+        processing.remove(key)
+        if dirty.contains(key) {
+            if waiters.isEmpty { queue.append(key) } else { hand(key, to: waiters.removeFirst()) }
+        }
+    }
+
+    /// Adds `key` after `delay` on the queue's clock.
+    public func add(_ key: Key, after delay: Duration) {
+        guard delay > .zero else {
+            add(key)
+            return
+        }
+        let deadline = clock.now.advanced(by: delay)
+        let clock = clock
+        Task {
+            try? await clock.sleep(until: deadline, tolerance: nil)
+            self.add(key)
+        }
+    }
+
+    /// Adds `key` after its backoff and the overall rate limit allow.
+    public func addRateLimited(_ key: Key) {
+        add(key, after: rateLimitDelay(for: key))
+    }
+
+    /// The delay `addRateLimited` uses; counts one more failure of `key`.
+    func rateLimitDelay(for key: Key) -> Duration {
+        let count = failures[key, default: 0]
+        failures[key] = count + 1
+        let exponent = min(count, 40)  // 5 ms × 2^40 is far past the cap already
+        let itemDelay = min(baseDelay * (1 << exponent), maxDelay)
+        let bucketDelay = bucket.reserve(at: clock.now)
+        return max(itemDelay, bucketDelay)
+    }
+
+    public func forget(_ key: Key) {
+        failures[key] = nil
+    }
+
+    public func requeues(of key: Key) -> Int {
+        failures[key, default: 0]
+    }
+
+    public var count: Int { queue.count }
+
+    /// Stops accepting keys; workers drain what is queued, then get nil.
+    public func shutDown() {
+        shuttingDown = true
+        if queue.isEmpty {
+            for waiter in waiters { waiter.resume(returning: nil) }
+            waiters.removeAll()
+        }
+    }
+}
+
+/// golang.org/x/time/rate's token bucket: `burst` tokens, refilled at
+/// `rate` per second; a reservation that finds no token waits for one.
+struct TokenBucket<Instant: InstantProtocol> where Instant.Duration == Duration {
+    let rate: Double
+    let burst: Double
+    private var tokens: Double
+    private var last: Instant
+
+    init(rate: Double, burst: Int, now: Instant) {
+        self.rate = rate
+        self.burst = Double(burst)
+        tokens = Double(burst)
+        last = now
+    }
+
+    /// Takes a token and returns how long to wait before using it.
+    mutating func reserve(at now: Instant) -> Duration {
+        let elapsed = last.duration(to: now)
+        if elapsed > .zero {
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            tokens = min(burst, tokens + seconds * rate)
+            last = now
+        }
+        tokens -= 1
+        guard tokens < 0 else { return .zero }
+        return .nanoseconds(Int64((-tokens / rate * 1e9).rounded(.up)))
+    }
+}
