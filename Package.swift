@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -84,7 +85,11 @@ let package = Package(
         ),
         .target(
             name: "KubeClient",
-            dependencies: ["KubeAPI", "HTTPClient"],
+            dependencies: [
+                "KubeAPI",
+                "HTTPClient",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: upcomingFeatures
         ),
         .target(

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import KubeClient
+
+@Suite("Kubeconfig and in-cluster configuration")
+struct KubeConfigTests {
+    /// A directory holding `config` with `text`, and files beside it.
+    func write(_ text: String, files: [String: String] = [:]) throws -> (path: String, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kcp-kubeconfig-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, contents) in files { try Data(contents.utf8).write(to: directory.appendingPathComponent(name)) }
+        let path = directory.appendingPathComponent("config").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return (path, directory)
+    }
+
+    static let valid = """
+        apiVersion: v1
+        kind: Config
+        current-context: kcp
+        clusters:
+        - name: kcp
+          cluster:
+            server: https://127.0.0.1:6443/clusters/root:org/
+            certificate-authority-data: Q0EgUEVN
+        - name: other
+          cluster:
+            server: https://10.0.0.1
+            certificate-authority: ca.crt
+            insecure-skip-tls-verify: true
+        users:
+        - name: admin
+          user:
+            token: secret
+        - name: robot
+          user:
+            client-certificate: client.crt
+            client-key-data: S0VZ
+            tokenFile: token
+        contexts:
+        - name: kcp
+          context: {cluster: kcp, user: admin}
+        - name: other
+          context: {cluster: other, user: robot}
+        """
+
+    @Test("the current context: server with its path prefix, CA data, token")
+    func currentContext() throws {
+        let (path, directory) = try write(Self.valid)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let connection = try KubeConfig.load(path: path)
+        #expect(connection.server == "https://127.0.0.1:6443/clusters/root:org")
+        #expect(connection.certificateAuthority == Array("CA PEM".utf8))
+        #expect(connection.token == "secret")
+        #expect(!connection.insecureSkipTLSVerify)
+    }
+
+    @Test("another context: files relative to the kubeconfig, key data, token file, insecure")
+    func namedContext() throws {
+        let (path, directory) = try write(Self.valid, files: ["ca.crt": "CA", "client.crt": "CERT"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let connection = try KubeConfig.load(path: path, context: "other")
+        #expect(connection.certificateAuthority == Array("CA".utf8))
+        #expect(connection.clientCertificate == Array("CERT".utf8))
+        #expect(connection.clientKey == Array("KEY".utf8))
+        #expect(connection.tokenFile == directory.appendingPathComponent("token").path)
+        #expect(connection.insecureSkipTLSVerify)
+    }
+
+    @Test(
+        "broken kubeconfigs are one-line errors naming the file and the field",
+        arguments: [
+            ("kind: Config\n", "current-context is not set and no context was given"),
+            ("current-context: x\ncontexts: []\n", "contexts[x] not found"),
+            (
+                "current-context: x\ncontexts:\n- name: x\n  context: {user: u}\n",
+                "contexts[x].context.cluster is missing"
+            ),
+            (
+                "current-context: x\ncontexts:\n- name: x\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster: {server: ftp://x}\n",
+                "clusters[c].cluster.server is missing or not an http(s) URL"
+            ),
+            (
+                "current-context: x\ncontexts:\n- name: x\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster: {server: https://x, certificate-authority-data: '!!!'}\n",
+                "clusters[c].cluster.certificate-authority-data is not base64"
+            ),
+            (
+                "current-context: x\ncontexts:\n- name: x\n  context: {cluster: c}\nclusters:\n- name: c\n  cluster: {server: https://x, certificate-authority: missing.crt}\n",
+                "clusters[c].cluster.certificate-authority:"
+            ),
+            ("- just\n- a list\n", "not a kubeconfig mapping"),
+            ("key: [unclosed\n", "not YAML"),
+        ])
+    func broken(text: String, message: String) throws {
+        let (path, directory) = try write(text)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let error = #expect(throws: KubeConfigError.self) { try KubeConfig.load(path: path) }
+        #expect(error?.message.hasPrefix(path + ": ") == true)
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("\n") == false)
+    }
+
+    @Test("in cluster: the service's address, the service account's CA and token file")
+    func inCluster() throws {
+        let (_, directory) = try write("", files: ["token": "t0k3n", "ca.crt": "CA"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let connection = try KubeConfig.inCluster(
+            environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"],
+            secretsDirectory: directory.path)
+        #expect(connection.server == "https://10.96.0.1:443")
+        #expect(connection.certificateAuthority == Array("CA".utf8))
+        #expect(connection.tokenFile == directory.path + "/token")
+        #expect(throws: KubeConfigError.self) {
+            try KubeConfig.inCluster(environment: [:], secretsDirectory: directory.path)
+        }
+    }
+}
