@@ -7,7 +7,8 @@ import Synchronization
 final class ConnectionRegistry: Sendable {
     private struct State {
         var channels: [ObjectIdentifier: any Channel] = [:]
-        var draining = false
+        /// Set once shutdown began: when the last connections are closed.
+        var closeDeadline: NIODeadline?
     }
 
     private let state = Mutex(State())
@@ -17,38 +18,37 @@ final class ConnectionRegistry: Sendable {
         self.metrics = metrics
     }
 
-    /// Tracks `channel` until it closes. One that arrives after shutdown
-    /// began is asked to quiesce at once.
+    /// Tracks `channel` until it closes. One accepted after shutdown began
+    /// is asked to quiesce at once and closed with the others at the deadline.
     func register(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
-        let draining = state.withLock { state in
+        let deadline = state.withLock { state in
             state.channels[id] = channel
-            return state.draining
+            return state.closeDeadline
         }
         metrics.openConnections.increment()
         channel.closeFuture.whenComplete { _ in
             self.state.withLock { _ = $0.channels.removeValue(forKey: id) }
             self.metrics.openConnections.decrement()
         }
-        if draining { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+        if let deadline {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
+        }
     }
 
     /// Asks every connection to close once its in-flight request is
     /// answered (idle ones close at once), then closes whatever is still
     /// open when `gracePeriod` has passed.
     func drain(gracePeriod: Duration) {
+        let deadline = NIODeadline.now() + .nanoseconds(gracePeriod.nanoseconds)
         let channels = state.withLock { state in
-            state.draining = true
+            state.closeDeadline = deadline
             return Array(state.channels.values)
         }
         for channel in channels {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-        }
-        guard let loop = channels.first?.eventLoop else { return }
-        let nanoseconds = gracePeriod.nanoseconds
-        loop.scheduleTask(in: .nanoseconds(nanoseconds)) {
-            let stragglers = self.state.withLock { Array($0.channels.values) }
-            for channel in stragglers { channel.close(promise: nil) }
+            channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
         }
     }
 
