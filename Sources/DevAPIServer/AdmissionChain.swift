@@ -37,8 +37,7 @@ struct AdmissionChain: Sendable {
     /// The object after mutation, or an APIError as kube-apiserver words it.
     func admit(_ attributes: AdmissionAttributes) async throws(APIError) -> JSON? {
         var attributes = attributes
-        for (configuration, webhook) in webhooks(MutatingWebhookConfiguration.type.resource, attributes) {
-            _ = configuration
+        for webhook in webhooks(of: MutatingWebhookConfiguration.type, attributes) {
             if let patch = try await call(webhook, attributes, mutating: true), let object = attributes.object {
                 do {
                     attributes.object = try patch.apply(to: object)
@@ -48,22 +47,16 @@ struct AdmissionChain: Sendable {
                 }
             }
         }
-        for (_, webhook) in webhooks(ValidatingWebhookConfiguration.type.resource, attributes) {
+        for webhook in webhooks(of: ValidatingWebhookConfiguration.type, attributes) {
             _ = try await call(webhook, attributes, mutating: false)
         }
         return attributes.object
     }
 
-    /// Matching webhooks of one configuration kind, configurations by name.
-    private func webhooks(_ kind: String, _ attributes: AdmissionAttributes) -> [(String, Webhook)] {
-        let resource =
-            kind == "mutatingwebhookconfigurations"
-            ? "mutatingwebhookconfigurations.admissionregistration.k8s.io"
-            : "validatingwebhookconfigurations.admissionregistration.k8s.io"
-        return store.list(resource, namespace: nil).items.flatMap { key, object in
-            (object["webhooks"]?.arrayValue ?? []).map(Webhook.init(json:)).filter { matches($0, attributes) }.map {
-                (key, $0)
-            }
+    /// The matching webhooks of one configuration kind, configurations in name order.
+    private func webhooks(of kind: ResourceType, _ attributes: AdmissionAttributes) -> [Webhook] {
+        store.list(kind.qualifiedName, namespace: nil).items.flatMap { _, object in
+            (object["webhooks"]?.arrayValue ?? []).map(Webhook.init(json:)).filter { matches($0, attributes) }
         }
     }
 

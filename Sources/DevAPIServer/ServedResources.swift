@@ -1,5 +1,11 @@
 public import KubeAPI
 
+extension ResourceType {
+    /// `ingresses.networking.k8s.io`, or `services` in the core group: the
+    /// store's name for a resource.
+    var qualifiedName: String { group.isEmpty ? resource : "\(resource).\(group)" }
+}
+
 /// A kind this server stores and serves, with what discovery says of it.
 public struct ServedResource: Sendable {
     public let type: ResourceType
@@ -32,5 +38,5 @@ public struct ServedResource: Sendable {
     }
 
     /// `ingresses.networking.k8s.io`, as error messages name resources.
-    var qualifiedName: String { type.group.isEmpty ? type.resource : "\(type.resource).\(type.group)" }
+    var qualifiedName: String { type.qualifiedName }
 }

@@ -41,7 +41,7 @@ final class ConnectionRegistry: Sendable {
     /// answered (idle ones close at once), then closes whatever is still
     /// open when `gracePeriod` has passed.
     func drain(gracePeriod: Duration) {
-        let deadline = NIODeadline.now() + .nanoseconds(gracePeriod.nanoseconds)
+        let deadline = NIODeadline.now() + TimeAmount(gracePeriod)
         let channels = state.withLock { state in
             state.closeDeadline = deadline
             return Array(state.channels.values)

@@ -26,8 +26,7 @@ public final class HealthChecks: Sendable {
 
     /// `/healthz` and `/readyz`.
     public var routes: Router {
-        var router = Router()
-        router.add(.GET, "/healthz") { _ in .text(.ok, "ok") }
+        var router = Self.livenessRoute
         router.add(.GET, "/readyz") { request in await self.readiness(verbose: request.queryContains("verbose")) }
         return router
     }

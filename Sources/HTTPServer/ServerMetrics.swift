@@ -1,5 +1,6 @@
 import CoreMetrics
 import Metrics
+import NIOCore
 import NIOHTTP1
 import Synchronization
 
@@ -48,18 +49,11 @@ final class ServerMetrics: Sendable {
             return made
         }
         metrics.count.increment()
-        metrics.duration.recordNanoseconds(duration.nanoseconds)
+        metrics.duration.recordNanoseconds(TimeAmount(duration).nanoseconds)
     }
 
     func handshakeFailed(reason: String) {
         Counter(label: "tls_handshake_failures_total", dimensions: [("listener", listener), ("reason", reason)])
             .increment()
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

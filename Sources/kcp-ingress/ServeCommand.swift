@@ -123,8 +123,8 @@ struct ServeCommand: AsyncParsableCommand {
         var limits = ConnectionLimits()
         limits.maxRequestBytes = maxRequestBytes
         limits.maxHeaderBytes = maxHeaderBytes
-        limits.readTimeout = .nanoseconds(readTimeout.duration.nanosecondsClamped)
-        limits.idleTimeout = .nanoseconds(idleTimeout.duration.nanosecondsClamped)
+        limits.readTimeout = TimeAmount(readTimeout.duration)
+        limits.idleTimeout = TimeAmount(idleTimeout.duration)
 
         var services: [any Service] = [
             CertificateWatch(reloader: certificates, pollInterval: certificatePollInterval.duration)
@@ -141,14 +141,13 @@ struct ServeCommand: AsyncParsableCommand {
         if let address = try BindAddress(flag: healthProbeBindAddress) {
             services.append(listener("health", address, health.routes, limits, logger))
         }
-        var webhook = ServerConfiguration(
+        let webhook = ServerConfiguration(
             name: "webhook",
             address: BindAddress(host: webhookBindAddress, port: webhookPort),
             protocols: .negotiated,
             tls: { certificates.current },
             limits: limits,
             shutdownGracePeriod: shutdownGracePeriod.duration)
-        webhook.shutdownGracePeriod = shutdownGracePeriod.duration
         let servingStatus = HealthStatusRegistry()
         if envoyxds {
             services.append(contentsOf: try grpcListener(health: servingStatus, limits: limits, logger: logger))
@@ -242,13 +241,5 @@ struct ServingStatusLifecycle: Service {
             try? await gracefulShutdown()
         }
         registry.shutDown()
-    }
-}
-
-extension Duration {
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
-            ? Int64.max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
