@@ -88,6 +88,10 @@ let package = Package(
             dependencies: [
                 "KubeAPI",
                 "HTTPClient",
+                "TLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: upcomingFeatures

@@ -40,11 +40,7 @@ final class ClientConnection: Sendable {
     func send(_ request: ClientRequest) -> EventLoopFuture<ClientResponse> {
         let promise = channel.eventLoop.makePromise(of: ClientResponse.self)
         var headers = request.headers
-        if !headers.contains(name: "host") {
-            let defaultPort = request.scheme == "https" ? 443 : 80
-            headers.add(
-                name: "host", value: request.port == defaultPort ? request.host : "\(request.host):\(request.port)")
-        }
+        if !headers.contains(name: "host") { headers.add(name: "host", value: request.hostHeader) }
         headers.replaceOrAdd(name: "content-length", value: "\(request.body.readableBytes)")
         let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: headers)
         channel.writeAndFlush(

@@ -28,6 +28,13 @@ public struct ClientRequest: Sendable {
         self.headers = headers
         self.body = body
     }
+
+    /// `host`, with the port when it is not the scheme's default.
+    var hostHeader: String {
+        let defaultPort = scheme == "https" ? 443 : 80
+        let name = host.contains(":") ? "[\(host)]" : host
+        return port == defaultPort ? name : "\(name):\(port)"
+    }
 }
 
 /// A whole response.
@@ -42,6 +49,7 @@ public enum HTTPClientError: Error, Equatable, CustomStringConvertible {
     case timedOut
     case connectionClosed
     case connectFailed(String)
+    case bodyTooLarge(Int)
 
     public var description: String {
         switch self {
@@ -49,6 +57,7 @@ public enum HTTPClientError: Error, Equatable, CustomStringConvertible {
         case .timedOut: "the request timed out"
         case .connectionClosed: "the connection closed before a response"
         case .connectFailed(let why): "cannot connect: \(why)"
+        case .bodyTooLarge(let limit): "the response body is larger than \(limit) bytes"
         }
     }
 }
@@ -58,7 +67,7 @@ public enum HTTPClientError: Error, Equatable, CustomStringConvertible {
 /// does when it calls webhooks, and uses the URL's host as the TLS server
 /// name to verify.
 public final class HTTPClient: Sendable {
-    private let group: any EventLoopGroup
+    let group: any EventLoopGroup
     private let idle = Mutex<[PoolKey: [ClientConnection]]>([:])
 
     struct PoolKey: Hashable {

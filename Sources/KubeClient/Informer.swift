@@ -1,0 +1,161 @@
+public import KubeAPI
+public import Logging
+import Synchronization
+
+/// What changed in an informer's store. Handlers see the old object as well
+/// as the new one.
+public enum InformerEvent: Sendable {
+    case added(JSON)
+    case updated(old: JSON, new: JSON)
+    case deleted(JSON)
+
+    /// The object as it is now (or was last, when deleted).
+    public var object: JSON {
+        switch self {
+        case .added(let object), .updated(_, let object), .deleted(let object): object
+        }
+    }
+}
+
+/// client-go's shared informer for one resource and selector: list, then
+/// watch from the list's resourceVersion; resume each watch where the last
+/// ended; relist when the server says the version is gone (410); back off
+/// with jitter while the server cannot be reached.
+///
+/// The store is updated before handlers run, and handlers run one event at a
+/// time, in order. An event whose resourceVersion the store already holds is
+/// not delivered again, and a relist delivers only the differences, so a
+/// dropped watch, a restarted server or a relist never repeats a handler call
+/// for the same version of an object.
+public final class Informer: Sendable {
+    public typealias Handler = @Sendable (InformerEvent) async -> Void
+
+    public let type: ResourceType
+    public let namespace: String?
+    public let labelSelector: String?
+    public let store: InformerStore
+    private let client: APIClient
+    private let logger: Logger
+    private let handlers = Mutex<[Handler]>([])
+    private let synced = Atomic<Bool>(false)
+    private let lists = Atomic<Int>(0)
+
+    public init(
+        client: APIClient,
+        type: ResourceType,
+        namespace: String? = nil,
+        labelSelector: String? = nil,
+        indexers: [String: IndexFunction] = [:],
+        logger: Logger
+    ) {
+        self.client = client
+        self.type = type
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.store = InformerStore(indexers: indexers)
+        var logger = logger
+        logger[metadataKey: "resource"] = "\(type.resource)"
+        self.logger = logger
+    }
+
+    /// Registers a handler; register before `run`, so none misses the first list.
+    public func addHandler(_ handler: @escaping Handler) {
+        handlers.withLock { $0.append(handler) }
+    }
+
+    /// True once the first list is in the store and its handler calls returned.
+    public var hasSynced: Bool { synced.load(ordering: .acquiring) }
+
+    /// How many times the informer has listed (1 + relists): for tests and metrics.
+    public var listCount: Int { lists.load(ordering: .relaxed) }
+
+    /// Lists and watches until the task is cancelled.
+    public func run() async {
+        var backoff = Backoff()
+        var resourceVersion: String?
+        while !Task.isCancelled {
+            do {
+                if resourceVersion == nil {
+                    resourceVersion = try await relist()
+                }
+                try await client.watch(
+                    type, namespace: namespace, labelSelector: labelSelector, resourceVersion: resourceVersion,
+                    timeoutSeconds: Int.random(in: 300..<600), allowBookmarks: true
+                ) { event in
+                    if let version = try await apply(event) { resourceVersion = version }
+                    backoff.reset()
+                }
+            } catch let error as KubeError where error.reason == .expired {
+                logger.info("watch version expired, relisting", metadata: ["error": "\(error)"])
+                resourceVersion = nil
+            } catch is CancellationError {
+                return
+            } catch {
+                let wait = backoff.next()
+                logger.warning(
+                    "list or watch failed, retrying", metadata: ["error": "\(error)", "retry-in": "\(wait)"])
+                try? await Task.sleep(for: wait)
+            }
+        }
+    }
+
+    /// Lists everything and brings the store to it, delivering only what differs.
+    private func relist() async throws -> String {
+        let list = try await client.list(type, namespace: namespace, labelSelector: labelSelector)
+        lists.add(1, ordering: .relaxed)
+        var seen = Set<String>()
+        seen.reserveCapacity(list.items.count)
+        for var item in list.items {
+            // Items of a list may omit apiVersion and kind; indexes need them.
+            if item["kind"] == nil {
+                item.setField("apiVersion", to: .string(type.apiVersion))
+                item.setField("kind", to: .string(type.kind))
+            }
+            seen.insert(InformerStore.key(of: item))
+            await upsert(item)
+        }
+        for key in store.keys().subtracting(seen) {
+            if let old = store.remove(key) { await deliver(.deleted(old)) }
+        }
+        if !synced.load(ordering: .relaxed) {
+            synced.store(true, ordering: .releasing)
+            logger.debug("synced", metadata: ["objects": "\(store.count)"])
+        }
+        return list.resourceVersion
+    }
+
+    /// Applies one watch event; returns the resourceVersion to resume from.
+    private func apply(_ event: WatchEvent) async throws -> String? {
+        guard let object = event.object else { return nil }
+        let version = object["metadata"]?["resourceVersion"]?.stringValue
+        switch event.type {
+        case .added, .modified:
+            await upsert(object)
+        case .deleted:
+            if let old = store.remove(InformerStore.key(of: object)) { await deliver(.deleted(old)) }
+        case .bookmark:
+            break
+        default:
+            logger.warning("unknown watch event type", metadata: ["type": "\(event.type?.rawValue ?? "")"])
+        }
+        return version
+    }
+
+    private func upsert(_ object: JSON) async {
+        let key = InformerStore.key(of: object)
+        if let current = store.get(key), Self.version(of: current) == Self.version(of: object) { return }
+        if let old = store.upsert(object) {
+            await deliver(.updated(old: old, new: object))
+        } else {
+            await deliver(.added(object))
+        }
+    }
+
+    private func deliver(_ event: InformerEvent) async {
+        for handler in handlers.withLock({ $0 }) { await handler(event) }
+    }
+
+    private static func version(of object: JSON) -> String? {
+        object["metadata"]?["resourceVersion"]?.stringValue
+    }
+}

@@ -1,0 +1,143 @@
+public import KubeAPI
+import Synchronization
+
+/// Names a value under which an object is indexed; an object may have several.
+public typealias IndexFunction = @Sendable (JSON) -> [String]
+
+/// An informer's local copy of a collection, keyed by `namespace/name`, with
+/// secondary indexes. Reads take a lock for a dictionary look-up only, so
+/// the webhook's hot path can use it without any API round trip.
+public final class InformerStore: Sendable {
+    private struct State {
+        var objects: [String: JSON] = [:]
+        /// index name → indexed value → keys.
+        var indexes: [String: [String: Set<String>]] = [:]
+    }
+
+    private let indexers: [String: IndexFunction]
+    private let state = Mutex(State())
+
+    public init(indexers: [String: IndexFunction] = [:]) {
+        self.indexers = indexers
+    }
+
+    /// `namespace/name`, or `name` for a cluster-scoped object.
+    public static func key(of object: JSON) -> String {
+        let meta = ObjectMeta(json: object["metadata"] ?? [:])
+        let name = meta.name ?? ""
+        guard let namespace = meta.namespace, !namespace.isEmpty else { return name }
+        return "\(namespace)/\(name)"
+    }
+
+    public func get(_ key: String) -> JSON? {
+        state.withLock { $0.objects[key] }
+    }
+
+    public func get(namespace: String?, name: String) -> JSON? {
+        get(namespace.map { "\($0)/\(name)" } ?? name)
+    }
+
+    public var count: Int { state.withLock { $0.objects.count } }
+
+    public func list() -> [JSON] {
+        state.withLock { Array($0.objects.values) }
+    }
+
+    public func keys() -> Set<String> {
+        state.withLock { Set($0.objects.keys) }
+    }
+
+    /// The objects whose index `name` holds `value`.
+    public func byIndex(_ name: String, _ value: String) -> [JSON] {
+        state.withLock { state in
+            (state.indexes[name]?[value] ?? []).compactMap { state.objects[$0] }
+        }
+    }
+
+    /// `key` → resourceVersion of every object: what tests compare with the server's list.
+    public func versions() -> [String: String] {
+        state.withLock { state in
+            state.objects.mapValues { $0["metadata"]?["resourceVersion"]?.stringValue ?? "" }
+        }
+    }
+
+    /// Stores `object`, returning the one it replaced.
+    @discardableResult
+    func upsert(_ object: JSON) -> JSON? {
+        let key = Self.key(of: object)
+        let entries = indexEntries(object)
+        return state.withLock { state in
+            let old = state.objects.updateValue(object, forKey: key)
+            if let old { Self.unindex(key, entries: indexEntries(old), in: &state.indexes) }
+            for (index, values) in entries {
+                for value in values { state.indexes[index, default: [:]][value, default: []].insert(key) }
+            }
+            return old
+        }
+    }
+
+    /// Removes the object at `key`, returning it.
+    @discardableResult
+    func remove(_ key: String) -> JSON? {
+        state.withLock { state in
+            guard let old = state.objects.removeValue(forKey: key) else { return nil }
+            Self.unindex(key, entries: indexEntries(old), in: &state.indexes)
+            return old
+        }
+    }
+
+    private func indexEntries(_ object: JSON) -> [(String, [String])] {
+        indexers.map { name, function in (name, function(object)) }
+    }
+
+    private static func unindex(
+        _ key: String, entries: [(String, [String])], in indexes: inout [String: [String: Set<String>]]
+    ) {
+        for (index, values) in entries {
+            for value in values {
+                indexes[index]?[value]?.remove(key)
+                if indexes[index]?[value]?.isEmpty == true { indexes[index]?[value] = nil }
+            }
+        }
+    }
+}
+
+/// The indexes kcp-ingress looks objects up by.
+public enum StoreIndex {
+    public static let ownedByLabel = "kcp.dev/owned-by"
+    public static let clusterLabel = "kcp.dev/cluster"
+
+    /// "namespace" → the object's namespace.
+    public static let namespace: (String, IndexFunction) = (
+        "namespace", { object in [object["metadata"]?["namespace"]?.stringValue ?? ""] }
+    )
+
+    /// "owned-by" → `namespace/root` of a leaf, from its `kcp.dev/owned-by` label.
+    public static let ownedBy: (String, IndexFunction) = (
+        "owned-by",
+        { object in
+            let meta = ObjectMeta(json: object["metadata"] ?? [:])
+            guard let root = meta.labels[ownedByLabel] else { return [] }
+            return [(meta.namespace ?? "") + "/" + root]
+        }
+    )
+
+    /// "services" → `namespace/service` for every Service a root's backends name.
+    public static let services: (String, IndexFunction) = (
+        "services",
+        { object in
+            let names: [String]
+            switch object["kind"]?.stringValue {
+            case Ingress.type.kind: names = Ingress(json: object).backendServiceNames
+            case HTTPRoute.type.kind: names = HTTPRoute(json: object).backendServiceNames
+            case Route.type.kind: names = Route(json: object).backendServiceNames
+            default: names = []
+            }
+            let namespace = object["metadata"]?["namespace"]?.stringValue ?? ""
+            return Array(Set(names.map { "\(namespace)/\($0)" }))
+        }
+    )
+
+    /// All three, as a root informer uses them.
+    public static let all: [String: IndexFunction] = Dictionary(uniqueKeysWithValues: [namespace, ownedBy, services])
+}
