@@ -1,0 +1,126 @@
+import Foundation
+import HTTPServer
+import KubeAPI
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@testable import KubeClient
+
+@Suite("REST client: answers the development server never gives", .timeLimit(.minutes(2)))
+struct APIClientErrorTests {
+    static let namespace: JSON = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "default"]]
+
+    @Test("429 with Retry-After is retried after the time it asks; the request then succeeds")
+    func retryAfter() async throws {
+        let server = try await ScriptedServer { index in
+            index < 2
+                ? ScriptedServer.status(429, "TooManyRequests", "slow down", headers: [("Retry-After", "1")])
+                : ScriptedServer.ok(Self.namespace)
+        }
+        defer { server.stop() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let answer = try await APIClient(connection: server.connection()).get(
+            Namespace.type, namespace: nil, name: "default")
+        #expect(answer["metadata"]?["name"] == "default")
+        #expect(server.requests.count == 3)
+        #expect(start.duration(to: clock.now) >= .seconds(2))
+    }
+
+    @Test("429 past the retry budget is a tooManyRequests error carrying Retry-After")
+    func tooManyRequests() async throws {
+        let server = try await ScriptedServer { _ in
+            ScriptedServer.status(429, "TooManyRequests", "slow down", headers: [("Retry-After", "0")])
+        }
+        defer { server.stop() }
+        var options = APIClientOptions()
+        options.maxRetries = 2
+        let error = try await #require(throws: KubeError.self) {
+            _ = try await APIClient(connection: server.connection(), options: options).get(
+                Namespace.type, namespace: nil, name: "default")
+        }
+        #expect(error.reason == .tooManyRequests && error.retryAfter == .zero && server.requests.count == 3)
+    }
+
+    @Test("403 Forbidden, a 500 without Status, a 503 with Retry-After, and a body that is not JSON")
+    func otherAnswers() async throws {
+        let server = try await ScriptedServer { index in
+            switch index {
+            case 0: ScriptedServer.status(403, "Forbidden", "leases are forbidden")
+            case 1: HTTPResponse.text(.internalServerError, "boom")
+            case 2: ScriptedServer.status(503, "ServiceUnavailable", "later", headers: [("Retry-After", "0")])
+            case 3: ScriptedServer.ok(Self.namespace)
+            default: HTTPResponse.text(.ok, "not json")
+            }
+        }
+        defer { server.stop() }
+        let client = try APIClient(connection: server.connection())
+        let forbidden = try await #require(throws: KubeError.self) {
+            _ = try await client.get(Lease.type, namespace: "default", name: "x")
+        }
+        #expect(forbidden.reason == .forbidden && forbidden.message == "leases are forbidden")
+        let serverError = try await #require(throws: KubeError.self) {
+            _ = try await client.get(Lease.type, namespace: "default", name: "x")
+        }
+        #expect(serverError.reason == .serverError && serverError.code == 500 && serverError.status == nil)
+        // The 503 asks to retry: answered by the next response.
+        _ = try await client.get(Namespace.type, namespace: nil, name: "default")
+        let garbage = try await #require(throws: KubeError.self) {
+            _ = try await client.get(Namespace.type, namespace: nil, name: "default")
+        }
+        #expect(garbage.reason == .malformedResponse)
+    }
+
+    @Test("a server that does not answer: a timeout error after requestTimeout")
+    func timeout() async throws {
+        let server = try await ScriptedServer { _ in
+            try? await Task.sleep(for: .seconds(5))
+            return ScriptedServer.ok(Self.namespace)
+        }
+        defer { server.stop() }
+        var options = APIClientOptions()
+        options.requestTimeout = .milliseconds(300)
+        let error = try await #require(throws: KubeError.self) {
+            _ = try await APIClient(connection: server.connection(), options: options).get(
+                Namespace.type, namespace: nil, name: "default")
+        }
+        #expect(error.reason == .timeout)
+    }
+
+    @Test("requests carry the User-Agent, the path prefix, and the token file's current token")
+    func headersAndPrefix() async throws {
+        let server = try await ScriptedServer { _ in ScriptedServer.ok(Self.namespace) }
+        defer { server.stop() }
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
+        try Data("first-token\n".utf8).write(to: tokenFile)
+        defer { try? FileManager.default.removeItem(at: tokenFile) }
+        let client = try APIClient(
+            connection: server.connection(prefix: "/clusters/root:org", token: nil, tokenFile: tokenFile.path))
+        _ = try await client.get(Namespace.type, namespace: nil, name: "default")
+        _ = try await client.get(Ingress.type, namespace: "team a", name: "web")
+        let requests = server.requests
+        #expect(
+            requests.map(\.path) == [
+                "/clusters/root:org/api/v1/namespaces/default",
+                "/clusters/root:org/apis/networking.k8s.io/v1/namespaces/team%20a/ingresses/web",
+            ])
+        #expect(requests[0].headers.first(name: "user-agent") == "kcp-ingress/\(APIClient.version)")
+        #expect(requests[0].headers.first(name: "authorization") == "Bearer first-token")
+    }
+
+    @Test("the token file is re-read after the refresh interval, keeping the last token if it vanishes")
+    func tokenRotation() async throws {
+        let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
+        try Data("one".utf8).write(to: tokenFile)
+        let credentials = Credentials(token: nil, tokenFile: tokenFile.path, refreshInterval: .milliseconds(50))
+        #expect(credentials.authorization() == "Bearer one")
+        try Data("two".utf8).write(to: tokenFile)
+        #expect(credentials.authorization() == "Bearer one")
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(credentials.authorization() == "Bearer two")
+        try FileManager.default.removeItem(at: tokenFile)
+        try await Task.sleep(for: .milliseconds(80))
+        #expect(credentials.authorization() == "Bearer two")
+    }
+}
