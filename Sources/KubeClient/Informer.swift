@@ -34,6 +34,9 @@ public final class Informer: Sendable {
     public let namespace: String?
     public let labelSelector: String?
     public let store: InformerStore
+    /// Each watch asks the server to end it after a random time in this
+    /// range (client-go: 5 to 10 minutes), spreading re-watches out.
+    public let watchTimeoutSeconds: ClosedRange<Int>
     private let client: APIClient
     private let logger: Logger
     private let handlers = Mutex<[Handler]>([])
@@ -46,8 +49,10 @@ public final class Informer: Sendable {
         namespace: String? = nil,
         labelSelector: String? = nil,
         indexers: [String: IndexFunction] = [:],
+        watchTimeoutSeconds: ClosedRange<Int> = 300...599,
         logger: Logger
     ) {
+        self.watchTimeoutSeconds = watchTimeoutSeconds
         self.client = client
         self.type = type
         self.namespace = namespace
@@ -80,7 +85,7 @@ public final class Informer: Sendable {
                 }
                 try await client.watch(
                     type, namespace: namespace, labelSelector: labelSelector, resourceVersion: resourceVersion,
-                    timeoutSeconds: Int.random(in: 300..<600), allowBookmarks: true
+                    timeoutSeconds: Int.random(in: watchTimeoutSeconds), allowBookmarks: true
                 ) { event in
                     if let version = try await apply(event) { resourceVersion = version }
                     backoff.reset()

@@ -6,42 +6,57 @@ import Synchronization
 /// every connection through it closes and new ones are refused, as when a
 /// replica loses its network path to the API server.
 final class TCPProxy: Sendable {
+    typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
     let port: Int
-    private let server: any Channel
     private let state = ProxyState()
+    private let task: Task<Void, any Error>
 
     init(targetPort: Int) async throws {
-        let state = state
-        server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.autoRead, value: false)
-            .childChannelInitializer { inbound in
-                guard !state.value.withLock({ $0.cut }) else { return inbound.close() }
-                return ClientBootstrap(group: inbound.eventLoop).connect(host: "127.0.0.1", port: targetPort)
-                    .flatMap { outbound in
-                        state.value.withLock { $0.channels += [inbound, outbound] }
-                        let (toOutbound, toInbound) = Glue.pair()
-                        return inbound.pipeline.addHandler(toOutbound).flatMap {
-                            outbound.pipeline.addHandler(toInbound)
-                        }.map {
-                            toOutbound.peer = outbound
-                            toInbound.peer = inbound
-                            inbound.read()
-                            outbound.read()
-                        }
-                    }
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture { try Connection(wrappingChannelSynchronously: channel) }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
-        port = server.localAddress!.port!
+        port = server.channel.localAddress!.port!
+        let state = state
+        task = Task {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { accepted in
+                    for try await inbound in accepted {
+                        guard !state.isCut else {
+                            try? await inbound.channel.close()
+                            continue
+                        }
+                        group.addTask { try? await Self.relay(inbound, to: targetPort, state: state) }
+                    }
+                }
+            }
+        }
     }
 
-    func cut() {
-        let channels = state.value.withLock { state in
-            state.cut = true
-            defer { state.channels = [] }
-            return state.channels
+    private static func relay(_ inbound: Connection, to port: Int, state: ProxyState) async throws {
+        let outbound = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture { try Connection(wrappingChannelSynchronously: channel) }
+            }
+        state.track([inbound.channel, outbound.channel])
+        try await inbound.executeThenClose { inboundReads, inboundWrites in
+            try await outbound.executeThenClose { outboundReads, outboundWrites in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { for try await bytes in inboundReads { try await outboundWrites.write(bytes) } }
+                    group.addTask { for try await bytes in outboundReads { try await inboundWrites.write(bytes) } }
+                    // When either side ends, the relay ends and both close.
+                    _ = try await group.next()
+                    group.cancelAll()
+                }
+            }
         }
-        for channel in channels { channel.close(promise: nil) }
+    }
+
+    /// Closes every relayed connection and refuses new ones until `restore`.
+    func cut() {
+        for channel in state.cut() { channel.close(promise: nil) }
     }
 
     func restore() {
@@ -50,30 +65,24 @@ final class TCPProxy: Sendable {
 
     func close() {
         cut()
-        server.close(promise: nil)
-    }
-}
-
-/// Forwards what one channel reads to its peer, reading more once written.
-private final class Glue: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    var peer: (any Channel)?
-
-    static func pair() -> (Glue, Glue) { (Glue(), Glue()) }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        let channel = context.channel
-        peer?.writeAndFlush(buffer).whenComplete { result in
-            if case .success = result { channel.read() } else { channel.close(promise: nil) }
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        peer?.close(promise: nil)
+        task.cancel()
     }
 }
 
 private final class ProxyState: Sendable {
     let value = Mutex<(cut: Bool, channels: [any Channel])>((false, []))
+
+    var isCut: Bool { value.withLock { $0.cut } }
+
+    func track(_ channels: [any Channel]) {
+        value.withLock { $0.channels += channels }
+    }
+
+    func cut() -> [any Channel] {
+        value.withLock { state in
+            state.cut = true
+            defer { state.channels = [] }
+            return state.channels
+        }
+    }
 }
