@@ -29,6 +29,9 @@ public struct ClientRequest: Sendable {
         self.body = body
     }
 
+    /// Safe to send twice (Go's rule): GET, HEAD, OPTIONS.
+    var isReplayable: Bool { method == .GET || method == .HEAD || method == .OPTIONS }
+
     /// `host`, with the port when it is not the scheme's default.
     var hostHeader: String {
         let defaultPort = scheme == "https" ? 443 : 80
@@ -92,19 +95,19 @@ public final class HTTPClient: Sendable {
             scheme: request.scheme, host: request.host, port: request.port, tls: tls.map(ObjectIdentifier.init))
         return try await withThrowingTaskGroup(of: ClientResponse.self) { group in
             group.addTask {
-                let connection = try await self.connection(for: key, request: request, tls: tls)
-                // A future does not hear cancellation: closing the connection fails it at once.
-                let response = try await withTaskCancellationHandler {
-                    try await connection.send(request).get()
-                } onCancel: {
-                    connection.close()
+                let pooled = self.pooledConnection(for: key)
+                if let pooled {
+                    do {
+                        return try await self.send(request, on: pooled, key: key)
+                    } catch HTTPClientError.connectionClosed where request.isReplayable && !Task.isCancelled {
+                        // The server closed the idle connection as we reused it; as Go's
+                        // transport does, a request that is safe to repeat goes out again
+                        // on a fresh connection.
+                    }
                 }
-                if connection.isReusable(after: response) {
-                    self.release(connection, key: key)
-                } else {
-                    connection.close()
-                }
-                return response
+                let fresh = try await ClientConnection.connect(
+                    group: self.group, host: request.host, port: request.port, tls: tls)
+                return try await self.send(request, on: fresh, key: key)
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
@@ -115,12 +118,28 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    private func connection(for key: PoolKey, request: ClientRequest, tls: TLSContext?) async throws -> ClientConnection
+    private func send(_ request: ClientRequest, on connection: ClientConnection, key: PoolKey) async throws
+        -> ClientResponse
     {
+        // A future does not hear cancellation: closing the connection fails it at once.
+        let response = try await withTaskCancellationHandler {
+            try await connection.send(request).get()
+        } onCancel: {
+            connection.close()
+        }
+        if connection.isReusable(after: response) {
+            release(connection, key: key)
+        } else {
+            connection.close()
+        }
+        return response
+    }
+
+    private func pooledConnection(for key: PoolKey) -> ClientConnection? {
         while let pooled = idle.withLock({ $0[key]?.popLast() }) {
             if pooled.isActive { return pooled }
         }
-        return try await ClientConnection.connect(group: group, host: request.host, port: request.port, tls: tls)
+        return nil
     }
 
     private func release(_ connection: ClientConnection, key: PoolKey) {

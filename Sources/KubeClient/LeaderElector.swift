@@ -22,6 +22,20 @@ public struct LeaderElectionConfiguration: Sendable {
         self.identity = identity
     }
 
+    /// client-go's rules: the lease outlasts the renew deadline, which
+    /// outlasts a retry with its jitter; the Lease holds whole seconds.
+    public func validate() throws(KubeConfigError) {
+        guard leaseDuration > renewDeadline else {
+            throw KubeConfigError("leader election: the lease duration must be longer than the renew deadline")
+        }
+        guard renewDeadline > retryPeriod * 1.2 else {
+            throw KubeConfigError("leader election: the renew deadline must be longer than 1.2 × the retry period")
+        }
+        guard leaseDuration.components.attoseconds == 0 else {
+            throw KubeConfigError("leader election: the lease duration must be whole seconds")
+        }
+    }
+
     public static func defaultIdentity() -> String {
         "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
     }
@@ -45,7 +59,8 @@ public final class LeaderElector: Sendable {
     /// The lease as last read or written, and when that changed.
     private let observed = Mutex<(lease: Lease?, at: ContinuousClock.Instant)>((nil, .now))
 
-    public init(client: APIClient, configuration: LeaderElectionConfiguration, logger: Logger) {
+    public init(client: APIClient, configuration: LeaderElectionConfiguration, logger: Logger) throws {
+        try configuration.validate()
         self.client = client
         self.configuration = configuration
         var logger = logger
@@ -64,9 +79,13 @@ public final class LeaderElector: Sendable {
             guard await acquire() else { break }
             leading.store(true, ordering: .releasing)
             logger.info("started leading")
+            let lastRenewal = RenewalClock()
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await lead() }
-                group.addTask { await self.renewUntilLost() }
+                group.addTask { await self.renew(recordingIn: lastRenewal) }
+                group.addTask { await self.waitForRenewDeadline(lastRenewal) }
+                // The first to end — the deadline passing, or `lead` returning — ends leadership
+                // at once; a renewal still in flight is cancelled, not waited for.
                 _ = await group.next()
                 leading.store(false, ordering: .releasing)
                 group.cancelAll()
@@ -77,6 +96,11 @@ public final class LeaderElector: Sendable {
                 await Task { await self.release() }.value
             }
         }
+    }
+
+    /// When the last successful renewal started.
+    private final class RenewalClock: Sendable {
+        let lastStart = Mutex(ContinuousClock.now)
     }
 
     /// Tries every retryPeriod (with up to 120% jitter, as client-go) until
@@ -90,32 +114,27 @@ public final class LeaderElector: Sendable {
         return false
     }
 
-    /// Renews every retryPeriod; returns when `renewDeadline` has passed
-    /// since the start of the last successful renewal, or when cancelled.
-    private func renewUntilLost() async {
-        let clock = ContinuousClock()
-        var lastRenewalStart = clock.now
+    /// Renews every retryPeriod until cancelled, recording when each
+    /// successful renewal started.
+    private func renew(recordingIn renewal: RenewalClock) async {
         while !Task.isCancelled {
-            let deadline = lastRenewalStart.advanced(by: configuration.renewDeadline)
-            do {
-                try await clock.sleep(until: min(clock.now.advanced(by: configuration.retryPeriod), deadline))
-            } catch { return }
-            let start = clock.now
-            guard start < deadline else {
+            do { try await Task.sleep(for: configuration.retryPeriod) } catch { return }
+            let start = ContinuousClock.now
+            if await tryAcquireOrRenew() { renewal.lastStart.withLock { $0 = start } }
+        }
+    }
+
+    /// Returns once `renewDeadline` has passed since the start of the last
+    /// successful renewal (or when cancelled).
+    private func waitForRenewDeadline(_ renewal: RenewalClock) async {
+        let clock = ContinuousClock()
+        while true {
+            let deadline = renewal.lastStart.withLock { $0 }.advanced(by: configuration.renewDeadline)
+            if clock.now >= deadline {
                 logger.warning("failed to renew the lease within the renew deadline")
                 return
             }
-            let renewed = await withTaskGroup(of: Bool?.self) { group in
-                group.addTask { await self.tryAcquireOrRenew() }
-                group.addTask {
-                    try? await clock.sleep(until: deadline)
-                    return nil
-                }
-                let first = await group.next() ?? nil
-                group.cancelAll()
-                return first ?? false
-            }
-            if renewed { lastRenewalStart = start }
+            do { try await clock.sleep(until: deadline) } catch { return }
         }
     }
 
@@ -169,7 +188,7 @@ public final class LeaderElector: Sendable {
 
     private func fill(_ lease: inout Lease, now: String, acquireTime: String, transitions: Int64) {
         lease.holderIdentity = configuration.identity
-        lease.leaseDurationSeconds = Int64(configuration.leaseDuration.components.seconds)
+        lease.leaseDurationSeconds = configuration.leaseDuration.components.seconds
         lease.acquireTime = acquireTime
         lease.renewTime = now
         lease.leaseTransitions = transitions
@@ -187,19 +206,28 @@ public final class LeaderElector: Sendable {
         }
     }
 
-    /// Gives the lease up: holder cleared and a one-second duration, as client-go.
+    /// Gives the lease up: holder cleared and a one-second duration, as
+    /// client-go. The lease is read again first (a renewal cancelled in
+    /// flight may have landed), and a conflict is retried once.
     private func release() async {
-        guard var lease = observed.withLock({ $0.lease }), lease.holderIdentity == configuration.identity else {
-            return
-        }
-        lease.holderIdentity = nil
-        lease.leaseDurationSeconds = 1
-        lease.renewTime = MicroTime.string()
-        do {
-            observe(Lease(json: try await client.update(lease.json, Lease.type)))
-            logger.info("released the lease")
-        } catch {
-            logger.warning("cannot release the lease", metadata: ["error": "\(error)"])
+        for _ in 0..<2 {
+            do {
+                var lease = Lease(
+                    json: try await client.get(Lease.type, namespace: configuration.namespace, name: configuration.name)
+                )
+                guard lease.holderIdentity == configuration.identity else { return }
+                lease.holderIdentity = nil
+                lease.leaseDurationSeconds = 1
+                lease.renewTime = MicroTime.string()
+                observe(Lease(json: try await client.update(lease.json, Lease.type)))
+                logger.info("released the lease")
+                return
+            } catch let error as KubeError where error.reason == .conflict {
+                continue
+            } catch {
+                logger.warning("cannot release the lease", metadata: ["error": "\(error)"])
+                return
+            }
         }
     }
 }

@@ -116,4 +116,56 @@ struct KubeConfigTests {
             try KubeConfig.inCluster(environment: [:], secretsDirectory: directory.path)
         }
     }
+
+    @Test("a KUBECONFIG list merges: the first file to name an entry wins; files are relative to their own file")
+    func mergedList() throws {
+        let (first, firstDirectory) = try write(
+            """
+            current-context: team
+            contexts:
+            - name: team
+              context: {cluster: shared, user: me}
+            users:
+            - name: me
+              user: {client-certificate: me.crt, client-key: me.key}
+            """, files: ["me.crt": "MY CERT", "me.key": "MY KEY"])
+        let (second, secondDirectory) = try write(
+            """
+            current-context: ignored
+            clusters:
+            - name: shared
+              cluster: {server: https://shared.example.com:6443, certificate-authority: ca.crt}
+            users:
+            - name: me
+              user: {token: shadowed}
+            """, files: ["ca.crt": "SHARED CA"])
+        defer {
+            try? FileManager.default.removeItem(at: firstDirectory)
+            try? FileManager.default.removeItem(at: secondDirectory)
+        }
+        let missing = firstDirectory.appendingPathComponent("absent").path
+        let connection = try KubeConfig.resolve(
+            kubeconfig: nil, context: nil, environment: ["KUBECONFIG": "\(missing):\(first):\(second)"])
+        #expect(connection.server == "https://shared.example.com:6443")
+        #expect(connection.certificateAuthority == Array("SHARED CA".utf8))
+        #expect(connection.clientCertificate == Array("MY CERT".utf8) && connection.clientKey == Array("MY KEY".utf8))
+        #expect(connection.token == nil)
+    }
+
+    @Test("resolution order: -kubeconfig, then KUBECONFIG, then in-cluster; nothing is a clear error")
+    func resolutionOrder() throws {
+        let (path, directory) = try write(Self.valid)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let flag = try KubeConfig.resolve(
+            kubeconfig: path, context: "kcp", environment: ["KUBECONFIG": "/nonexistent", "HOME": "/nonexistent"])
+        #expect(flag.token == "secret")
+        let error = #expect(throws: KubeConfigError.self) {
+            try KubeConfig.resolve(kubeconfig: nil, context: nil, environment: ["HOME": "/nonexistent"])
+        }
+        #expect(error?.message.contains("-kubeconfig") == true)
+        let brokenList = #expect(throws: KubeConfigError.self) {
+            try KubeConfig.resolve(kubeconfig: nil, context: nil, environment: ["KUBECONFIG": "/no/a:/no/b"])
+        }
+        #expect(brokenList?.message == "/no/a:/no/b: no kubeconfig file exists")
+    }
 }

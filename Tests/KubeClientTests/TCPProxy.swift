@@ -24,10 +24,6 @@ final class TCPProxy: Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { accepted in
                     for try await inbound in accepted {
-                        guard !state.isCut else {
-                            try? await inbound.channel.close()
-                            continue
-                        }
                         group.addTask { try? await Self.relay(inbound, to: targetPort, state: state) }
                     }
                 }
@@ -35,14 +31,17 @@ final class TCPProxy: Sendable {
         }
     }
 
+    /// Every path goes through executeThenClose, which finishes the
+    /// channels' writers (NIO traps on a writer dropped unfinished).
     private static func relay(_ inbound: Connection, to port: Int, state: ProxyState) async throws {
-        let outbound = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port) { channel in
-                channel.eventLoop.makeCompletedFuture { try Connection(wrappingChannelSynchronously: channel) }
-            }
-        state.track([inbound.channel, outbound.channel])
         try await inbound.executeThenClose { inboundReads, inboundWrites in
+            guard !state.isCut else { return }
+            let outbound = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture { try Connection(wrappingChannelSynchronously: channel) }
+                }
             try await outbound.executeThenClose { outboundReads, outboundWrites in
+                state.track([inbound.channel, outbound.channel])
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { for try await bytes in inboundReads { try await outboundWrites.write(bytes) } }
                     group.addTask { for try await bytes in outboundReads { try await inboundWrites.write(bytes) } }
@@ -74,8 +73,13 @@ private final class ProxyState: Sendable {
 
     var isCut: Bool { value.withLock { $0.cut } }
 
+    /// Remembers `channels` to close on a cut; closes them now if cut already.
     func track(_ channels: [any Channel]) {
-        value.withLock { $0.channels += channels }
+        let cut = value.withLock { state in
+            if !state.cut { state.channels += channels }
+            return state.cut
+        }
+        if cut { for channel in channels { channel.close(promise: nil) } }
     }
 
     func cut() -> [any Channel] {

@@ -1,0 +1,121 @@
+import Foundation
+import KubeAPI
+import Logging
+import Synchronization
+import Testing
+
+@testable import KubeClient
+
+@Suite("Leader election on a Lease", .timeLimit(.minutes(2)))
+struct LeaderElectorTests {
+    /// Short durations keep the tests quick; their ratios are client-go's.
+    func configuration(_ identity: String) -> LeaderElectionConfiguration {
+        var configuration = LeaderElectionConfiguration(
+            namespace: "kube-system", name: "kcp-ingress", identity: identity)
+        configuration.leaseDuration = .seconds(3)
+        configuration.renewDeadline = .seconds(2)
+        configuration.retryPeriod = .milliseconds(400)
+        return configuration
+    }
+
+    /// When each elector started and stopped leading, on one clock.
+    final class Timeline: Sendable {
+        let events = Mutex<[(who: String, leading: Bool, at: ContinuousClock.Instant)]>([])
+
+        func record(_ who: String, _ leading: Bool) {
+            events.withLock { $0.append((who, leading, .now)) }
+        }
+
+        func first(_ who: String, leading: Bool) -> ContinuousClock.Instant? {
+            events.withLock { $0.first { $0.who == who && $0.leading == leading }?.at }
+        }
+    }
+
+    /// Runs `elector`; its lead body records start and (on cancellation) stop.
+    func run(_ elector: LeaderElector, _ who: String, _ timeline: Timeline) -> Task<Void, Never> {
+        Task {
+            await elector.run {
+                timeline.record(who, true)
+                while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+                timeline.record(who, false)
+            }
+        }
+    }
+
+    func waitUntil(within: Duration = .seconds(10), _ condition: () -> Bool) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: within)
+        while !condition(), clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    @Test("one of two leads; stopped, it releases the lease and the other takes over at once")
+    func handOverOnStop() async throws {
+        let server = try await TestAPIServer()
+        defer { Task { await server.shutdown() } }
+        let logger = Logger(label: "elector")
+        let first = try LeaderElector(
+            client: try server.client(), configuration: configuration("first"), logger: logger)
+        let second = try LeaderElector(
+            client: try server.client(), configuration: configuration("second"), logger: logger)
+        let timeline = Timeline()
+        let firstTask = run(first, "first", timeline)
+        try await waitUntil { first.isLeader }
+        let secondTask = run(second, "second", timeline)
+        defer { secondTask.cancel() }
+        // The second keeps trying and must not lead while the first renews.
+        try await Task.sleep(for: .seconds(2))
+        #expect(first.isLeader && !second.isLeader)
+
+        let lease = Lease(
+            json: try await server.client().get(Lease.type, namespace: "kube-system", name: "kcp-ingress"))
+        #expect(lease.holderIdentity == "first" && lease.leaseDurationSeconds == 3)
+
+        let stoppedAt = ContinuousClock.now
+        firstTask.cancel()
+        await firstTask.value
+        try await waitUntil { second.isLeader }
+        let startedAt = try #require(timeline.first("second", leading: true))
+        // Released: the successor does not wait out the lease (3 s), only its next retry (≤ 2.2 × 0.4 s).
+        #expect(stoppedAt.duration(to: startedAt) < .milliseconds(1500))
+        let after = Lease(
+            json: try await server.client().get(Lease.type, namespace: "kube-system", name: "kcp-ingress"))
+        #expect(after.holderIdentity == "second" && after.leaseTransitions == 1)
+    }
+
+    @Test("a leader cut off from the API stops leading before the other starts")
+    func cutOffLeaderStopsFirst() async throws {
+        let server = try await TestAPIServer()
+        defer { Task { await server.shutdown() } }
+        let proxy = try await TCPProxy(targetPort: server.port)
+        defer { proxy.close() }
+        var viaProxy = server.connection
+        viaProxy.server = "https://127.0.0.1:\(proxy.port)"
+        var options = APIClientOptions()
+        options.requestTimeout = .seconds(5)
+        let logger = Logger(label: "elector")
+        let cutOff = try LeaderElector(
+            client: try APIClient(connection: viaProxy, options: options), configuration: configuration("cut-off"),
+            logger: logger)
+        let other = try LeaderElector(
+            client: try server.client(), configuration: configuration("other"), logger: logger)
+        let timeline = Timeline()
+        let cutOffTask = run(cutOff, "cut-off", timeline)
+        defer { cutOffTask.cancel() }
+        try await waitUntil { cutOff.isLeader }
+        let otherTask = run(other, "other", timeline)
+        defer { otherTask.cancel() }
+        try await Task.sleep(for: .milliseconds(500))
+
+        let cutAt = ContinuousClock.now
+        proxy.cut()
+        try await waitUntil { other.isLeader }
+        let stopped = try #require(timeline.first("cut-off", leading: false))
+        let started = try #require(timeline.first("other", leading: true))
+        #expect(stopped < started, "the cut-off leader stopped before the other started")
+        // It stopped within the renew deadline of its last renewal (≤ 2 s after the cut)…
+        #expect(cutAt.duration(to: stopped) <= .milliseconds(2100))
+        // …and the other took over once the lease expired: 3 s after the last change it saw, plus a retry.
+        #expect(cutAt.duration(to: started) <= .milliseconds(3000 + 880 + 500))
+        #expect(!cutOff.isLeader)
+    }
+}
