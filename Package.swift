@@ -115,6 +115,8 @@ let package = Package(
                 "TLS",
                 "HTTPServer",
                 "DevAPIServer",
+                "KubeAPI",
+                "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -58,7 +58,7 @@ public enum KubeConfig {
         if let list = environment["KUBECONFIG"], !list.isEmpty {
             return try load(paths: list.split(separator: ":").map(String.init), context: context)
         }
-        if environment["KUBERNETES_SERVICE_HOST"] != nil { return try inCluster(environment: environment) }
+        if environment["KUBERNETES_SERVICE_HOST", default: ""] != "" { return try inCluster(environment: environment) }
         guard let home = environment["HOME"], FileManager.default.fileExists(atPath: home + "/.kube/config") else {
             throw KubeConfigError(
                 "no API server configured: give -kubeconfig, set KUBECONFIG, or run in a cluster")

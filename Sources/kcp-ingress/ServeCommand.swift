@@ -1,5 +1,6 @@
 import ArgumentParser
 import HTTPServer
+import KubeClient
 import Logging
 import Metrics
 import NIOCore
@@ -73,6 +74,30 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "How often certificate files are re-read, besides file-change events.")
     var certificatePollInterval = GoDuration(duration: .seconds(10), description: "10s")
 
+    @Option(
+        help:
+            "kubeconfig of the API server (or kcp workspace) to read and write; else KUBECONFIG, the in-cluster service account, or ~/.kube/config."
+    )
+    var kubeconfig: String?
+
+    @Option(help: "kubeconfig context to use instead of the current one.")
+    var context: String?
+
+    @Option(help: "Requests per second to the API server, sustained.")
+    var kubeApiQps: Double = 20
+
+    @Option(help: "Requests to the API server allowed at once above --kube-api-qps.")
+    var kubeApiBurst = 30
+
+    @Flag(help: "Compete for a Lease so that only one replica runs the status loop.")
+    var leaderElect = false
+
+    @Option(help: "Namespace of the leader election Lease (default: the pod's namespace, else kube-system).")
+    var leaderElectionNamespace: String?
+
+    @Option(help: "Name of the leader election Lease.")
+    var leaderElectionId = "kcp-ingress-leader"
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -92,6 +117,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard envoyxdsClientCaFile == nil || envoyxdsTlsCertFile != nil else {
             throw ValidationError("--envoyxds-client-ca-file needs --envoyxds-tls-cert-file")
+        }
+        guard kubeApiQps > 0, kubeApiBurst > 0 else {
+            throw ValidationError("--kube-api-qps and --kube-api-burst must be positive")
         }
     }
 
@@ -141,6 +169,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let address = try BindAddress(flag: healthProbeBindAddress) {
             services.append(listener("health", address, health.routes, limits, logger))
         }
+        if let sync = try clusterSync(logger: logger) {
+            sync.addReadinessCheck(to: health)
+            services.append(sync)
+        }
         let webhook = ServerConfiguration(
             name: "webhook",
             address: BindAddress(host: webhookBindAddress, port: webhookPort),
@@ -164,6 +196,36 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger))
         try await group.run()
         logger.info("shut down cleanly")
+    }
+
+    /// Informers and leader election against the configured API server; nil
+    /// when none is configured at all (the webhook then serves alone).
+    private func clusterSync(logger: Logger) throws -> ClusterSync? {
+        let connection: ClusterConnection
+        do {
+            connection = try KubeConfig.resolve(kubeconfig: kubeconfig, context: context)
+        } catch let error where kubeconfig == nil && error.message.hasPrefix("no API server configured") {
+            logger.warning("\(error.message); serving without informers")
+            return nil
+        } catch {
+            logger.critical("cannot configure the API client", metadata: ["error": "\(error.message)"])
+            throw ExitCode.failure
+        }
+        var options = APIClientOptions()
+        options.qps = kubeApiQps
+        options.burst = kubeApiBurst
+        let client = try APIClient(connection: connection, options: options)
+        logger.info("API server", metadata: ["server": "\(connection.server)"])
+        var elector: LeaderElector?
+        if leaderElect {
+            elector = try LeaderElector(
+                client: client,
+                configuration: LeaderElectionConfiguration(
+                    namespace: leaderElectionNamespace ?? ClusterSync.defaultLeaderElectionNamespace(),
+                    name: leaderElectionId, identity: LeaderElectionConfiguration.defaultIdentity()),
+                logger: logger)
+        }
+        return ClusterSync(client: client, elector: elector, logger: logger)
     }
 
     /// The HTTP/2 gRPC listener of --envoyxds, and its certificate watch when it has TLS.

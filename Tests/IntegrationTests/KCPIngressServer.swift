@@ -59,7 +59,10 @@ final class KCPIngressServer: Sendable {
                 "--tls-cert-file", certificateFile ?? certificates.appendingPathComponent("tls.crt").path,
                 "--tls-private-key-file", keyFile ?? certificates.appendingPathComponent("tls.key").path,
                 "--log-format", "json", "--log-level", "debug",
-            ] + (grpc ? ["-envoyxds", "-envoyxds-port", "0", "--envoyxds-bind-address", "127.0.0.1"] : []) + arguments)
+            ] + (grpc ? ["-envoyxds", "-envoyxds-port", "0", "--envoyxds-bind-address", "127.0.0.1"] : []) + arguments,
+            // Only an explicit -kubeconfig connects to an API server: not the
+            // environment of whoever runs the tests.
+            environment: ["KUBECONFIG": "", "KUBERNETES_SERVICE_HOST": "", "HOME": self.certificates.path])
         var ports: [String: Int] = [:]
         for listener in ["webhook", "health", "metrics"] + (grpc ? ["grpc"] : []) {
             let line = try await process.waitForLine(onStderr: true) {

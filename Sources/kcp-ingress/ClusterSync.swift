@@ -1,0 +1,64 @@
+import Foundation
+import HTTPServer
+import KubeAPI
+import KubeClient
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// The API side of `serve`: informers for the three root kinds and for
+/// Services (with the indexes the webhook and the status loop look things up
+/// by), and, with `--leader-elect`, the election that decides which replica
+/// runs the status loop.
+struct ClusterSync: ServiceLifecycle.Service {
+    let informers: [Informer]
+    let elector: LeaderElector?
+    let logger: Logger
+
+    static let watchedTypes = [KubeAPI.Service.type, Ingress.type, HTTPRoute.type, Route.type]
+
+    init(client: APIClient, elector: LeaderElector?, logger: Logger) {
+        informers = Self.watchedTypes.map {
+            Informer(client: client, type: $0, indexers: StoreIndex.all, logger: logger)
+        }
+        self.elector = elector
+        self.logger = logger
+    }
+
+    /// `/readyz` passes once every informer has its first list.
+    func addReadinessCheck(to health: HealthChecks) {
+        let informers = informers
+        health.addReadinessCheck("informers") {
+            let waiting = informers.filter { !$0.hasSynced }.map(\.type.resource)
+            return waiting.isEmpty ? .passed : .failed("not synced: \(waiting.joined(separator: ", "))")
+        }
+    }
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for informer in informers { group.addTask { await informer.run() } }
+                if let elector {
+                    group.addTask {
+                        let leader = Gauge(label: "kcp_ingress_leader")
+                        leader.record(0)
+                        // The status loop will run here; until then, leading is visible as the metric.
+                        await elector.run {
+                            leader.record(1)
+                            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                            leader.record(0)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The namespace this pod runs in, from its service account; else kube-system.
+    static func defaultLeaderElectionNamespace() -> String {
+        let file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+        let namespace = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        return namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "kube-system"
+    }
+}
