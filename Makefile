@@ -20,7 +20,7 @@ RUN_FLAGS := --webhook-bind-address 127.0.0.1 \
 	--health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080 \
 	-envoyxds --envoyxds-bind-address 127.0.0.1
 
-.PHONY: deps bench-deps build run dev-apiserver test bench bench-json fmt lint clean fuzz
+.PHONY: deps bench-deps build run dev-apiserver test bench bench-json bench-informer fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -54,10 +54,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
-bench: bench-deps bench-json
+bench: bench-deps bench-json bench-informer
 	contrib/bench/dev-apiserver.sh
 	contrib/bench/h2.sh
 	contrib/bench/tls-http1.sh
+
+bench-informer: deps
+	contrib/bench/informer.sh
 
 fmt:
 	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks Fuzz Package.swift

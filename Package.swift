@@ -148,6 +148,16 @@ let package = Package(
             path: "Benchmarks/JSON",
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "kubeclient-informer-bench",
+            dependencies: [
+                "KubeAPI",
+                "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/Informer",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "TLSTests",
             dependencies: [

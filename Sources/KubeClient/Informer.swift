@@ -149,7 +149,7 @@ public final class Informer: Sendable {
     private func upsert(_ object: JSON) async {
         let key = InformerStore.key(of: object)
         if let current = store.get(key), Self.version(of: current) == Self.version(of: object) { return }
-        if let old = store.upsert(object) {
+        if let old = store.put(object) {
             await deliver(.updated(old: old, new: object))
         } else {
             await deliver(.added(object))

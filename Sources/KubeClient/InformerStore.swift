@@ -63,7 +63,7 @@ public final class InformerStore: Sendable {
 
     /// Stores `object`, returning the one it replaced.
     @discardableResult
-    func upsert(_ object: JSON) -> JSON? {
+    public func put(_ object: JSON) -> JSON? {
         let key = Self.key(of: object)
         let entries = indexEntries(object)
         return state.withLock { state in
@@ -78,7 +78,7 @@ public final class InformerStore: Sendable {
 
     /// Removes the object at `key`, returning it.
     @discardableResult
-    func remove(_ key: String) -> JSON? {
+    public func remove(_ key: String) -> JSON? {
         state.withLock { state in
             guard let old = state.objects.removeValue(forKey: key) else { return nil }
             Self.unindex(key, entries: indexEntries(old), in: &state.indexes)
