@@ -1,6 +1,6 @@
 # kcp-ingress: the commands a developer and CI run.
 #
-#   make run     build, make development certificates, serve on 127.0.0.1
+#   make run     build, make development certificates, run the development API server and serve against it on 127.0.0.1
 #   make dev-apiserver   the development API server (kubectl --kubeconfig .kcp-ingress/admin.kubeconfig)
 #   make test    install what is missing, build, run every test
 #   make bench   the TLS + HTTP/1.1 benchmark against nginx (contrib/bench)
@@ -15,10 +15,6 @@ PIP_PACKAGES := grpcio grpcio-health-checking kubernetes
 BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
 DEV_CERTS := certs/dev
-RUN_FLAGS := --webhook-bind-address 127.0.0.1 \
-	--tls-cert-file $(DEV_CERTS)/tls.crt --tls-private-key-file $(DEV_CERTS)/tls.key \
-	--health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080 \
-	-envoyxds --envoyxds-bind-address 127.0.0.1
 
 .PHONY: deps bench-deps build run dev-apiserver test bench bench-json bench-informer fmt lint clean fuzz
 
@@ -44,7 +40,7 @@ $(DEV_CERTS)/tls.crt:
 	certs/gen-dev-certs.sh $(DEV_CERTS)
 
 run: build $(DEV_CERTS)/tls.crt
-	.build/debug/kcp-ingress $(RUN_FLAGS)
+	contrib/run-dev.sh
 
 # The development API server alone, objects kept under .kcp-ingress/objects.
 dev-apiserver: build
