@@ -1,6 +1,7 @@
 import Foundation
 import HTTPClient
 public import KubeAPI
+import Metrics
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -206,6 +207,21 @@ public final class APIClient: Sendable {
         }
     }
 
+    /// client-go's request metrics: `rest_client_requests_total{code,method,host}`
+    /// (`<error>` when there was no answer) and `rest_client_request_duration_seconds{verb,host}`.
+    func recordRequest(_ method: HTTPMethod, code: String, since started: ContinuousClock.Instant) {
+        let host = String(connection.server.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" })
+        Counter(
+            label: "rest_client_requests_total",
+            dimensions: [("code", code), ("method", method.rawValue), ("host", host)]
+        )
+        .increment()
+        Metrics.Timer(
+            label: "rest_client_request_duration_seconds", dimensions: [("verb", method.rawValue), ("host", host)],
+            preferredDisplayUnit: .seconds
+        ).record(duration: started.duration(to: .now))
+    }
+
     /// Waits until the rate limiter allows one more request.
     func throttle() async throws {
         let wait = limiter.withLock { $0.reserve(at: .now) }
@@ -220,14 +236,18 @@ public final class APIClient: Sendable {
             try await throttle()
             let request = try request(method, path, body: body, contentType: contentType)
             let response: ClientResponse
+            let started = ContinuousClock.now
             do {
                 response = try await http.execute(request, tls: tls, timeout: options.requestTimeout)
+                recordRequest(method, code: "\(response.status.code)", since: started)
             } catch HTTPClientError.timedOut {
+                recordRequest(method, code: "<error>", since: started)
                 throw KubeError(
                     reason: .timeout, code: 0, message: "\(method) \(path): no answer within \(options.requestTimeout)")
             } catch let error as CancellationError {
                 throw error
             } catch {
+                recordRequest(method, code: "<error>", since: started)
                 throw KubeError(reason: .unreachable, code: 0, message: "\(method) \(path): \(error)")
             }
             let code = Int(response.status.code)

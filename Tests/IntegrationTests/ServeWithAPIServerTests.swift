@@ -18,6 +18,9 @@ struct ServeWithAPIServerTests {
         let ready = try await run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.healthPort)/readyz?verbose"])
         #expect(ready.stdout == "[+]certificates ok\n[+]informers ok\nreadyz check passed")
         #expect(try await server.metric("kcp_ingress_leader") == 1)
+        let metrics = try await run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.metricsPort)/metrics"])
+        #expect(metrics.stdout.contains(#"rest_client_requests_total{code="200",method="GET",host="127.0.0.1:"#))
+        #expect(metrics.stdout.contains(#"rest_client_request_duration_seconds_count{verb="GET",host="127.0.0.1:"#))
         let held = try await api.kubectl([
             "get", "lease", "it-leader", "-n", "default", "-o", "jsonpath={.spec.holderIdentity}",
         ])

@@ -39,4 +39,26 @@ struct CommandLineTests {
         #expect(command.maxRequestBytes == 7 * 1024 * 1024)
         #expect(throws: (any Error).self) { try ServeCommand.parse(["--webhook-port", "9443"]) }
     }
+
+    @Test("the API client and leader election flags: proof-of-concept and controller-runtime names and defaults")
+    func clientFlags() throws {
+        let defaults = try ServeCommand.parse(["--tls-cert-file", "c", "--tls-private-key-file", "k"])
+        #expect(defaults.kubeconfig == nil && defaults.context == nil)
+        #expect(defaults.kubeApiQps == 20 && defaults.kubeApiBurst == 30)
+        #expect(!defaults.leaderElect && defaults.leaderElectionNamespace == nil)
+        #expect(defaults.leaderElectionId == "kcp-ingress-leader")
+        let command = try ServeCommand.parse(
+            GoStyleFlags.normalize([
+                "-kubeconfig", "/etc/kcp/config", "-context", "root:org", "--kube-api-qps", "50", "-kube-api-burst",
+                "100", "--leader-elect", "--leader-election-namespace", "kcp-ingress", "-leader-election-id", "x",
+                "--tls-cert-file", "c", "--tls-private-key-file", "k",
+            ]))
+        #expect(command.kubeconfig == "/etc/kcp/config" && command.context == "root:org")
+        #expect(command.kubeApiQps == 50 && command.kubeApiBurst == 100)
+        #expect(command.leaderElect && command.leaderElectionNamespace == "kcp-ingress")
+        #expect(command.leaderElectionId == "x")
+        #expect(throws: (any Error).self) {
+            try ServeCommand.parse(["--tls-cert-file", "c", "--tls-private-key-file", "k", "--kube-api-qps", "0"])
+        }
+    }
 }

@@ -168,4 +168,37 @@ struct KubeConfigTests {
         }
         #expect(brokenList?.message == "/no/a:/no/b: no kubeconfig file exists")
     }
+
+    @Test(
+        "in cluster, broken: each missing piece named",
+        arguments: [
+            ([:], ["token", "ca.crt"], "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set"),
+            (["KUBERNETES_SERVICE_HOST": "10.0.0.1"], ["token", "ca.crt"], "are not set"),
+            (
+                ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"], ["ca.crt"],
+                "/token: cannot be read"
+            ),
+            (
+                ["KUBERNETES_SERVICE_HOST": "10.0.0.1", "KUBERNETES_SERVICE_PORT": "443"], ["token"],
+                "/ca.crt: cannot be read"
+            ),
+        ] as [([String: String], [String], String)])
+    func inClusterBroken(environment: [String: String], files: [String], message: String) throws {
+        let (_, directory) = try write("", files: Dictionary(uniqueKeysWithValues: files.map { ($0, "x") }))
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let error = #expect(throws: KubeConfigError.self) {
+            try KubeConfig.inCluster(environment: environment, secretsDirectory: directory.path)
+        }
+        #expect(error?.message.contains(message) == true, "\(error?.message ?? "")")
+    }
+
+    @Test("in cluster, IPv6: the host is bracketed")
+    func inClusterIPv6() throws {
+        let (_, directory) = try write("", files: ["token": "t", "ca.crt": "CA"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let connection = try KubeConfig.inCluster(
+            environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"],
+            secretsDirectory: directory.path)
+        #expect(connection.server == "https://[fd00::1]:443")
+    }
 }
