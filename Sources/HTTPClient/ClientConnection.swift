@@ -43,8 +43,12 @@ final class ClientConnection: Sendable {
         if !headers.contains(name: "host") { headers.add(name: "host", value: request.hostHeader) }
         headers.replaceOrAdd(name: "content-length", value: "\(request.body.readableBytes)")
         let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: headers)
-        channel.writeAndFlush(
-            ResponseCollector.Outbound(head: head, body: request.body, promise: promise), promise: nil)
+        // A connection that closed just before this write never hands the
+        // request to the collector, so nothing else would complete the
+        // promise: fail it with the write. (Once the response succeeded, a
+        // later failure is ignored.)
+        channel.writeAndFlush(ResponseCollector.Outbound(head: head, body: request.body, promise: promise))
+            .whenFailure { error in promise.fail(error) }
         return promise.futureResult
     }
 

@@ -54,7 +54,17 @@ public final class HTTPServer: Service, Sendable {
         }
 
         let router = router
-        try await withGracefulShutdownHandler {
+        let stopAccepting: @Sendable () -> Void = {
+            server.channel.close(promise: nil)
+            connections.drain(gracePeriod: configuration.shutdownGracePeriod)
+        }
+        // The accept loop runs in a task of its own, which cancellation of
+        // `run` does not reach: a cancelled loop would drop the connections
+        // still queued in it, and NIO traps on an async channel dropped
+        // unused. Cancellation instead closes the listener, as graceful
+        // shutdown does, and the loop ends once it has handed every queued
+        // connection over.
+        let acceptLoop = Task {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { inbound in
                     for try await accepted in inbound {
@@ -75,10 +85,16 @@ public final class HTTPServer: Service, Sendable {
                     }
                 }
             }
+        }
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await acceptLoop.value
+            } onCancel: {
+                stopAccepting()
+            }
         } onGracefulShutdown: {
             logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
-            server.channel.close(promise: nil)
-            connections.drain(gracePeriod: configuration.shutdownGracePeriod)
+            stopAccepting()
         }
         logger.info("stopped")
     }

@@ -167,9 +167,10 @@ struct DevAPIServerTests {
     @Test("a watch that allows bookmarks gets BOOKMARK events carrying the current resourceVersion")
     func bookmarks() async throws {
         let server = try DevAPIServer(
-            authenticator: authenticator, logger: Logger(label: "test"), bookmarkInterval: .milliseconds(200))
+            authenticator: authenticator, logger: Logger(label: "test"), bookmarkInterval: .milliseconds(100))
         _ = await call(server, .POST, Self.ingresses, Self.ingress)
-        let watch = await call(server, .GET, Self.ingresses + "?watch=true&timeoutSeconds=1&allowWatchBookmarks=true")
+        // Thirty bookmark intervals: enough for one even when other tests load the machine.
+        let watch = await call(server, .GET, Self.ingresses + "?watch=true&timeoutSeconds=3&allowWatchBookmarks=true")
         let events = try await collect(watch.response)
         #expect(events.first?["type"] == "ADDED")
         let bookmark = try #require(events.first { $0["type"] == "BOOKMARK" })

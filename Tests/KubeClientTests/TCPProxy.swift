@@ -10,6 +10,7 @@ final class TCPProxy: Sendable {
 
     let port: Int
     private let state = ProxyState()
+    private let listener: any Channel
     private let task: Task<Void, any Error>
 
     init(targetPort: Int) async throws {
@@ -19,6 +20,7 @@ final class TCPProxy: Sendable {
                 channel.eventLoop.makeCompletedFuture { try Connection(wrappingChannelSynchronously: channel) }
             }
         port = server.channel.localAddress!.port!
+        listener = server.channel
         let state = state
         task = Task {
             try await withThrowingDiscardingTaskGroup { group in
@@ -62,9 +64,12 @@ final class TCPProxy: Sendable {
         state.value.withLock { $0.cut = false }
     }
 
+    /// Closes the listener; the accept loop then ends by itself after
+    /// handing over what was queued (a cancelled loop would drop queued
+    /// channels, which NIO traps on).
     func close() {
         cut()
-        task.cancel()
+        listener.close(promise: nil)
     }
 }
 
