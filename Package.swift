@@ -211,6 +211,7 @@ let package = Package(
             dependencies: [
                 "KubeClient",
                 "KubeAPI",
+                "HTTPClient",
                 "DevAPIServer",
                 "HTTPServer",
                 "TLS",
