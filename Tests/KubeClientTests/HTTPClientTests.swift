@@ -27,9 +27,7 @@ struct HTTPClientTests {
             defer { done.set() }
             return try await connection.send(request).get()
         }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(5))
-        while clock.now < deadline, !done.isSet { try await Task.sleep(for: .milliseconds(20)) }
+        try await waitUntil(within: .seconds(5)) { done.isSet }
         try #require(done.isSet, "the send never completed")
         await #expect(throws: (any Error).self) { _ = try await outcome.value }
     }

@@ -78,12 +78,6 @@ struct InformerTests {
         #expect(informer.store.versions() == expected, "the store never matched the server's list")
     }
 
-    func waitUntil(_ condition: () -> Bool, within: Duration = .seconds(10)) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: within)
-        while !condition(), clock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-    }
-
     @Test("sync, then adds, updates with old and new objects, deletes; indexes follow")
     func events() async throws {
         let server = try await TestAPIServer()

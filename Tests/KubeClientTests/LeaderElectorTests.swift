@@ -45,12 +45,6 @@ struct LeaderElectorTests {
         }
     }
 
-    func waitUntil(within: Duration = .seconds(10), _ condition: () -> Bool) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: within)
-        while !condition(), clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-    }
-
     @Test("one of two leads; stopped, it releases the lease and the other takes over at once")
     func handOverOnStop() async throws {
         let server = try await TestAPIServer()
