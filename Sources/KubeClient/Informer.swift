@@ -83,12 +83,22 @@ public final class Informer: Sendable {
                 if resourceVersion == nil {
                     resourceVersion = try await relist()
                 }
+                let started = ContinuousClock.now
+                var events = 0
                 try await client.watch(
                     type, namespace: namespace, labelSelector: labelSelector, resourceVersion: resourceVersion,
                     timeoutSeconds: Int.random(in: watchTimeoutSeconds), allowBookmarks: true
                 ) { event in
                     if let version = try await apply(event) { resourceVersion = version }
+                    events += 1
                     backoff.reset()
+                }
+                // As client-go's reflector: a watch closed at once with nothing in it is a
+                // failure (a proxy cutting streams, say), not a reason to re-watch in a tight loop.
+                if events == 0, started.duration(to: .now) < .seconds(1) {
+                    throw KubeError(
+                        reason: .unreachable, code: 0,
+                        message: "very short watch: it lasted less than a second and delivered nothing")
                 }
             } catch let error as KubeError where error.reason == .expired {
                 logger.info("watch version expired, relisting", metadata: ["error": "\(error)"])

@@ -1,6 +1,9 @@
 import Foundation
+import HTTPServer
 import KubeAPI
 import Logging
+import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -223,5 +226,29 @@ struct InformerTests {
         try await expectConverged(informer, client, within: .seconds(60))
         #expect(log.all.count == 10_000)
         #expect(log.duplicates.isEmpty)
+    }
+}
+
+@Suite("Informers against a server that misbehaves", .timeLimit(.minutes(1)))
+struct InformerMisbehavingServerTests {
+    @Test("watches closed at once with nothing in them are retried with backoff, not in a tight loop")
+    func veryShortWatches() async throws {
+        // The first request is the list; every watch after it ends at once, empty and successful.
+        let server = try await ScriptedServer { index in
+            index == 0
+                ? ScriptedServer.ok(["kind": "ServiceList", "metadata": ["resourceVersion": "1"], "items": []])
+                : HTTPResponse.bytes(.ok, contentType: "application/json", ByteBuffer())
+        }
+        defer { server.stop() }
+        let informer = Informer(
+            client: try APIClient(connection: server.connection()), type: Service.type,
+            logger: Logger(label: "informer-test"))
+        let task = Task { await informer.run() }
+        try await Task.sleep(for: .seconds(2))
+        task.cancel()
+        #expect(informer.hasSynced)
+        let watches = server.requests.filter { $0.query?.contains("watch=true") == true }.count
+        // Backoff starts at 0.8 s: two or three in two seconds; a tight loop makes hundreds.
+        #expect(watches >= 1 && watches <= 5, "\(watches) watches in 2 s")
     }
 }
