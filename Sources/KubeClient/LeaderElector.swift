@@ -76,10 +76,10 @@ public final class LeaderElector: Sendable {
     /// successor takes over at once instead of after `leaseDuration`.
     public func run(lead: @escaping @Sendable () async -> Void) async {
         while !Task.isCancelled {
-            guard await acquire() else { break }
+            guard let acquiredAt = await acquire() else { break }
             leading.store(true, ordering: .releasing)
             logger.info("started leading")
-            let lastRenewal = RenewalClock()
+            let lastRenewal = RenewalClock(acquiredAt)
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await lead() }
                 group.addTask { await self.renew(recordingIn: lastRenewal) }
@@ -98,20 +98,23 @@ public final class LeaderElector: Sendable {
         }
     }
 
-    /// When the last successful renewal started.
+    /// When the last successful renewal (at first, the acquiring write) started.
     private final class RenewalClock: Sendable {
-        let lastStart = Mutex(ContinuousClock.now)
+        let lastStart: Mutex<ContinuousClock.Instant>
+        init(_ start: ContinuousClock.Instant) { lastStart = Mutex(start) }
     }
 
     /// Tries every retryPeriod (with up to 120% jitter, as client-go) until
-    /// the lease is ours; false when cancelled.
-    private func acquire() async -> Bool {
+    /// the lease is ours; returns when the successful attempt started, or
+    /// nil when cancelled.
+    private func acquire() async -> ContinuousClock.Instant? {
         while !Task.isCancelled {
-            if await tryAcquireOrRenew() { return true }
+            let start = ContinuousClock.now
+            if await tryAcquireOrRenew() { return start }
             let wait = configuration.retryPeriod * (1 + Double.random(in: 0...1.2))
-            do { try await Task.sleep(for: wait) } catch { return false }
+            do { try await Task.sleep(for: wait) } catch { return nil }
         }
-        return false
+        return nil
     }
 
     /// Renews every retryPeriod until cancelled, recording when each
