@@ -67,6 +67,16 @@ extension HTTPClient {
     ) async throws -> Result {
         let channel = try await Self.connectStreaming(group: group, request: request, tls: tls, timeout: headTimeout)
         return try await channel.executeThenClose { inbound, outbound in
+            // Armed before writing: the TLS handshake happens with the first write.
+            let underlying = channel.channel
+            let deadline = totalTimeout.map {
+                underlying.eventLoop.scheduleTask(in: TimeAmount($0)) { underlying.close(promise: nil) }
+            }
+            defer { deadline?.cancel() }
+            let timeout = underlying.eventLoop.scheduleTask(in: TimeAmount(headTimeout)) {
+                underlying.close(promise: nil)
+            }
+
             var headers = request.headers
             headers.replaceOrAdd(name: "host", value: request.hostHeader)
             headers.replaceOrAdd(name: "content-length", value: "\(request.body.readableBytes)")
@@ -76,14 +86,6 @@ extension HTTPClient {
             if request.body.readableBytes > 0 { try await outbound.write(.body(.byteBuffer(request.body))) }
             try await outbound.write(.end(nil))
 
-            let underlying = channel.channel
-            let deadline = totalTimeout.map {
-                underlying.eventLoop.scheduleTask(in: TimeAmount($0)) { underlying.close(promise: nil) }
-            }
-            defer { deadline?.cancel() }
-            let timeout = underlying.eventLoop.scheduleTask(in: TimeAmount(headTimeout)) {
-                underlying.close(promise: nil)
-            }
             var iterator = inbound.makeAsyncIterator()
             let first = try await withTaskCancellationHandler {
                 try await iterator.next()
