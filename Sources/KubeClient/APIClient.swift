@@ -13,7 +13,7 @@ public struct APIClientOptions: Sendable {
     public var qps: Double = 20
     /// Requests allowed at once above the sustained rate (`--kube-api-burst`).
     public var burst: Int = 30
-    public var userAgent: String = "kcp-ingress/\(APIClient.version)"
+    public var userAgent: String = "kcp-ingress/\(KCPIngressVersion.current)"
     /// The whole of one request, except watches (their own timeoutSeconds bounds them).
     public var requestTimeout: Duration = .seconds(30)
     /// Retries of a 429, or a 5xx with `Retry-After`, before giving up (client-go: 10).
@@ -61,8 +61,6 @@ public struct ObjectList: Sendable {
 /// retried when the server says to come back later (429, or 5xx with
 /// Retry-After). Failures are `KubeError`s.
 public final class APIClient: Sendable {
-    public static let version = "0.1.0"
-
     public let connection: ClusterConnection
     public let options: APIClientOptions
     let http: HTTPClient

@@ -1,10 +1,11 @@
 import ArgumentParser
+import KubeClient
 
 struct KCPIngress: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kcp-ingress",
         abstract: "Places Ingress, HTTPRoute and Route objects on the physical clusters that serve them.",
-        version: "0.1.0",
+        version: KCPIngressVersion.current,
         subcommands: [ServeCommand.self, DevAPIServerCommand.self],
         defaultSubcommand: ServeCommand.self
     )

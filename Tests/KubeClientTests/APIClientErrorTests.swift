@@ -105,7 +105,7 @@ struct APIClientErrorTests {
                 "/clusters/root:org/api/v1/namespaces/default",
                 "/clusters/root:org/apis/networking.k8s.io/v1/namespaces/team%20a/ingresses/web",
             ])
-        #expect(requests[0].headers.first(name: "user-agent") == "kcp-ingress/\(APIClient.version)")
+        #expect(requests[0].headers.first(name: "user-agent") == "kcp-ingress/\(KCPIngressVersion.current)")
         #expect(requests[0].headers.first(name: "authorization") == "Bearer first-token")
     }
 
