@@ -50,18 +50,18 @@ public enum KubeConfig {
     }
 
     /// What controller-runtime does: `-kubeconfig`, else `KUBECONFIG`, else
-    /// the in-cluster service account, else `~/.kube/config`.
+    /// the in-cluster service account, else `~/.kube/config`; nil when none
+    /// of them is there.
     public static func resolve(
         kubeconfig: String?, context: String?, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(KubeConfigError) -> ClusterConnection {
+    ) throws(KubeConfigError) -> ClusterConnection? {
         if let kubeconfig, !kubeconfig.isEmpty { return try load(path: kubeconfig, context: context) }
         if let list = environment["KUBECONFIG"], !list.isEmpty {
             return try load(paths: list.split(separator: ":").map(String.init), context: context)
         }
         if environment["KUBERNETES_SERVICE_HOST", default: ""] != "" { return try inCluster(environment: environment) }
         guard let home = environment["HOME"], FileManager.default.fileExists(atPath: home + "/.kube/config") else {
-            throw KubeConfigError(
-                "no API server configured: give -kubeconfig, set KUBECONFIG, or run in a cluster")
+            return nil
         }
         return try load(path: home + "/.kube/config", context: context)
     }

@@ -201,15 +201,18 @@ struct ServeCommand: AsyncParsableCommand {
     /// Informers and leader election against the configured API server; nil
     /// when none is configured at all (the webhook then serves alone).
     private func clusterSync(logger: Logger) throws -> ClusterSync? {
-        let connection: ClusterConnection
+        let resolved: ClusterConnection?
         do {
-            connection = try KubeConfig.resolve(kubeconfig: kubeconfig, context: context)
-        } catch let error where kubeconfig == nil && error.message.hasPrefix("no API server configured") {
-            logger.warning("\(error.message); serving without informers")
-            return nil
+            resolved = try KubeConfig.resolve(kubeconfig: kubeconfig, context: context)
         } catch {
             logger.critical("cannot configure the API client", metadata: ["error": "\(error.message)"])
             throw ExitCode.failure
+        }
+        guard let connection = resolved else {
+            logger.warning(
+                "no API server configured (no -kubeconfig, KUBECONFIG, service account or ~/.kube/config); serving without informers"
+            )
+            return nil
         }
         var options = APIClientOptions()
         options.qps = kubeApiQps
