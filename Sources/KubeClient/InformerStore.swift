@@ -12,6 +12,9 @@ public final class InformerStore: Sendable {
         var objects: [String: JSON] = [:]
         /// index name → indexed value → keys.
         var indexes: [String: [String: Set<String>]] = [:]
+        /// key → what its object was indexed under, so that replacing or
+        /// removing it never runs index functions inside the lock.
+        var entries: [String: [(String, [String])]] = [:]
     }
 
     private let indexers: [String: IndexFunction]
@@ -65,10 +68,12 @@ public final class InformerStore: Sendable {
     @discardableResult
     public func put(_ object: JSON) -> JSON? {
         let key = Self.key(of: object)
-        let entries = indexEntries(object)
+        let entries = indexers.map { name, function in (name, function(object)) }
         return state.withLock { state in
             let old = state.objects.updateValue(object, forKey: key)
-            if let old { Self.unindex(key, entries: indexEntries(old), in: &state.indexes) }
+            if let previous = state.entries.updateValue(entries, forKey: key) {
+                Self.unindex(key, entries: previous, in: &state.indexes)
+            }
             for (index, values) in entries {
                 for value in values { state.indexes[index, default: [:]][value, default: []].insert(key) }
             }
@@ -81,13 +86,11 @@ public final class InformerStore: Sendable {
     public func remove(_ key: String) -> JSON? {
         state.withLock { state in
             guard let old = state.objects.removeValue(forKey: key) else { return nil }
-            Self.unindex(key, entries: indexEntries(old), in: &state.indexes)
+            if let previous = state.entries.removeValue(forKey: key) {
+                Self.unindex(key, entries: previous, in: &state.indexes)
+            }
             return old
         }
-    }
-
-    private func indexEntries(_ object: JSON) -> [(String, [String])] {
-        indexers.map { name, function in (name, function(object)) }
     }
 
     private static func unindex(
