@@ -105,6 +105,35 @@ struct InformerTests {
         #expect(log.duplicates.isEmpty)
     }
 
+    @Test("a label-selected informer holds only matching objects; one relabelled out of the selector is deleted")
+    func labelSelector() async throws {
+        let server = try await TestAPIServer()
+        defer { Task { await server.shutdown() } }
+        let client = try server.client()
+        _ = try await client.createService("web", labels: ["app": "web"])
+        _ = try await client.createService("db", labels: ["app": "db"])
+        let informer = Informer(
+            client: client, type: Service.type, labelSelector: "app=web", logger: logger)
+        let log = HandlerLog()
+        informer.addHandler { log.record($0) }
+        let task = Task { await informer.run() }
+        defer { task.cancel() }
+        try await waitUntil { informer.hasSynced }
+        #expect(informer.store.keys() == ["default/web"])
+
+        _ = try await client.createService("web-2", labels: ["app": "web"])
+        _ = try await client.patch(
+            Service.type, namespace: "default", name: "web", .merge(["metadata": ["labels": ["app": "old"]]]))
+        _ = try await client.patch(
+            Service.type, namespace: "default", name: "db", .merge(["metadata": ["labels": ["app": "web"]]]))
+        try await waitUntil { informer.store.keys() == ["default/web-2", "default/db"] }
+        #expect(informer.store.keys() == ["default/web-2", "default/db"])
+        #expect(
+            log.all.map { "\($0.kind) \($0.key)" } == [
+                "added default/web", "added default/web-2", "deleted default/web", "added default/db",
+            ])
+    }
+
     @Test("the services index: roots found by the Services their backends name")
     func servicesIndex() async throws {
         let server = try await TestAPIServer()
