@@ -27,6 +27,7 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     private var idleTimer: Scheduled<Void>?
     private var isFlushing = false
     private var needsFlush = false
+    private var flushScheduled = false
     /// True while nghttp2 parses; anything that would submit frames then is a bug.
     private(set) var isReceiving = false
     /// Submissions attempted while parsing (the re-entrancy test asserts zero).
@@ -125,7 +126,7 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
         guard streams[streamID] != nil else { return }
         streams[streamID]!.unreadBytes -= count
         session?.consume(streamID: streamID, count: count)
-        flush()
+        scheduleFlush()
     }
 
     // MARK: Answers from streams, on the event loop
@@ -133,7 +134,7 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     func respond(streamID: Int32, headers: [HTTP2Header], endStream: Bool) {
         guard checkNotReceiving(), let session, streams[streamID] != nil else { return }
         session.respond(streamID: streamID, headers: headers, endStream: endStream)
-        flush()
+        scheduleFlush()
     }
 
     /// Queues body bytes; returns a future to wait on when too much is queued.
@@ -145,7 +146,7 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
         }
         guard streams[streamID] != nil else { throw HTTP2StreamReset(errorCode: HTTP2ErrorCode.cancel) }
         session.send(bytes, streamID: streamID, end: end, trailers: trailers)
-        flush()
+        scheduleFlush()
         guard session.pendingOutboundBytes(streamID: streamID) > Self.maxQueuedBytesPerStream else { return nil }
         let promise = context.eventLoop.makePromise(of: Void.self)
         drainWaiters[streamID]?.succeed()
@@ -156,12 +157,25 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     func reset(streamID: Int32, errorCode: UInt32) {
         guard checkNotReceiving(), let session else { return }
         session.reset(streamID: streamID, errorCode: errorCode)
-        flush()
+        scheduleFlush()
     }
 
     private func checkNotReceiving() -> Bool {
         if isReceiving { reentrantSubmissions += 1 }
         return !isReceiving
+    }
+
+    /// Flushes once the event loop has run what is already queued on it: the
+    /// HEADERS and DATA of one answer, and the answers of other streams
+    /// finishing in the same turn, leave in one TLS write instead of one
+    /// each (a write per frame cost a syscall and a TLS record apiece).
+    private func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.flushScheduled = false
+            self.flush()
+        }
     }
 
     /// Writes whatever nghttp2 has queued and delivers what happened while

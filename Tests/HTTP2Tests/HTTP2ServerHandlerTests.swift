@@ -43,6 +43,8 @@ struct HTTP2ServerHandlerTests {
     }
 
     func output(_ channel: EmbeddedChannel) throws -> [ParsedFrame] {
+        // Answers from streams are flushed once the event loop has run what is queued.
+        channel.embeddedEventLoop.run()
         var bytes: [UInt8] = []
         while let buffer = try channel.readOutbound(as: ByteBuffer.self) { bytes += buffer.readableBytesView }
         return ParsedFrame.parse(bytes)
