@@ -47,10 +47,11 @@ struct APIError: Error {
     static func forbidden(_ message: String) -> APIError { APIError(403, "Forbidden", message) }
     static func methodNotAllowed(_ message: String) -> APIError { APIError(405, "MethodNotAllowed", message) }
     static func gone(_ message: String) -> APIError { APIError(410, "Expired", message) }
-    static func unsupportedMediaType(_ type: String) -> APIError {
+    /// kube-apiserver's wording, with the types this server reads.
+    static func unsupportedMediaType(_ type: String, accepted: [String]) -> APIError {
         APIError(
             415, "UnsupportedMediaType",
-            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \(type))"
+            "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", ")) (got \(type))"
         )
     }
     static func internalError(_ message: String) -> APIError {

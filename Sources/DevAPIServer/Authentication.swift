@@ -59,6 +59,15 @@ public struct TokenAuthenticator: Sendable {
         self.init(tokens: tokens)
     }
 
+    /// These tokens in the static token file format, which `init(staticTokenFile:)` reads back
+    /// (`system:authenticated`, which every user gets, is left implicit).
+    public var staticTokenFileText: String {
+        tokens.sorted { $0.value.name < $1.value.name }.map { token, user in
+            let groups = user.groups.filter { $0 != "system:authenticated" }.joined(separator: ",")
+            return "\(token),\(user.name),\(user.name),\"\(groups)\"\n"
+        }.joined()
+    }
+
     /// These tokens, and `other`'s where this has none for a user.
     public func merging(_ other: TokenAuthenticator) -> TokenAuthenticator {
         TokenAuthenticator(tokens: other.tokens.merging(tokens) { _, mine in mine })

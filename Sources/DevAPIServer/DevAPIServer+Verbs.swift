@@ -86,19 +86,19 @@ extension DevAPIServer {
         user: APIUser,
         dryRun: Bool
     ) async throws(APIError) -> HTTPResponse {
-        let contentType =
-            request.headers.first(name: "content-type")?.split(separator: ";").first.map(String.init) ?? ""
-        let patch = try Self.body(request)
+        let contentType = Self.contentType(of: request)
+        guard let kind = PatchKind(rawValue: contentType) else {
+            throw APIError.unsupportedMediaType(contentType, accepted: PatchKind.allCases.map(\.rawValue))
+        }
+        let patch = try Self.body(request, accepting: [kind.rawValue])
         return try await replace(resource, path: path, name: name, user: user, dryRun: dryRun) {
             current throws(APIError) in
             let patched: JSON
             do {
-                switch contentType {
-                case "application/json-patch+json": patched = try JSONPatch(json: patch).apply(to: current)
-                case "application/merge-patch+json": patched = MergePatch.apply(patch, to: current)
-                case "application/strategic-merge-patch+json":
-                    patched = try MergePatch.applyStrategic(patch, to: current)
-                default: throw APIError.unsupportedMediaType(contentType)
+                switch kind {
+                case .json: patched = try JSONPatch(json: patch).apply(to: current)
+                case .merge: patched = MergePatch.apply(patch, to: current)
+                case .strategicMerge: patched = try MergePatch.applyStrategic(patch, to: current)
                 }
             } catch let error as PatchError {
                 throw APIError.badRequest(error.message)
@@ -251,4 +251,11 @@ struct ObjectFilter {
         }
         return true
     }
+}
+
+/// The patch formats this server applies, by content type.
+enum PatchKind: String, CaseIterable {
+    case json = "application/json-patch+json"
+    case merge = "application/merge-patch+json"
+    case strategicMerge = "application/strategic-merge-patch+json"
 }

@@ -41,6 +41,12 @@ public final class DevAPIServer: Sendable {
         }
     }
 
+    /// Ends every watch (at shutdown: clients re-watch instead of holding the
+    /// listener's grace period).
+    public func closeWatches() {
+        store.closeWatches()
+    }
+
     /// Discovery and the resource paths.
     public var router: Router {
         var router = Router()
@@ -142,12 +148,28 @@ public final class DevAPIServer: Sendable {
         }
     }
 
-    static func body(_ request: HTTPRequest) throws(APIError) -> JSON {
+    /// The request's JSON body, refused with 415 unless its content type is
+    /// one of `accepted` (kubectl's imperative commands send protobuf for
+    /// built-in kinds; this server reads JSON only).
+    static func body(_ request: HTTPRequest, accepting accepted: [String] = ["application/json"]) throws(APIError)
+        -> JSON
+    {
+        let contentType = Self.contentType(of: request)
+        guard accepted.contains(contentType) else {
+            throw APIError.unsupportedMediaType(contentType, accepted: accepted)
+        }
         do {
             return try JSON(parsing: request.body.readableBytesView)
         } catch {
             throw APIError.badRequest("the request body is not valid JSON: \(error)")
         }
+    }
+
+    /// The media type of the body, without parameters; JSON when unsaid.
+    static func contentType(of request: HTTPRequest) -> String {
+        request.headers.first(name: "content-type")?.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? "application/json"
     }
 
     static func json(_ status: HTTPResponseStatus, _ value: JSON) -> HTTPResponse {

@@ -35,6 +35,8 @@ final class ObjectStore: Sendable {
         var historyStart = 0
         var watchers: [Int: Watcher] = [:]
         var nextWatcher = 0
+        /// Set at shutdown: watches end, and new ones end at once.
+        var watchesClosed = false
     }
 
     private let state = Mutex(State())
@@ -171,6 +173,10 @@ final class ObjectStore: Sendable {
                     return -1
                 }
             }
+            if state.watchesClosed {
+                continuation.finish()
+                return -1
+            }
             state.nextWatcher += 1
             state.watchers[state.nextWatcher] = Watcher(
                 resource: resource, namespace: namespace, continuation: continuation)
@@ -186,4 +192,17 @@ final class ObjectStore: Sendable {
     }
 
     var watcherCount: Int { state.withLock { $0.watchers.count } }
+
+    /// Ends every watch, and every one started from now on, as
+    /// kube-apiserver does when it shuts down: clients re-watch elsewhere
+    /// instead of holding the server's shutdown for its whole grace period.
+    func closeWatches() {
+        let ending = state.withLock { state in
+            state.watchesClosed = true
+            defer { state.watchers = [:] }
+            return state.watchers.values.map(\.continuation)
+        }
+        // Outside the lock: finishing runs onTermination, which takes it.
+        for continuation in ending { continuation.finish() }
+    }
 }

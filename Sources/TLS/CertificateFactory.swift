@@ -6,6 +6,12 @@ public struct GeneratedCertificates: Sendable {
     public var certificatePEM: [UInt8]
     public var privateKeyPEM: [UInt8]
 
+    public init(caCertificatePEM: [UInt8], certificatePEM: [UInt8], privateKeyPEM: [UInt8]) {
+        self.caCertificatePEM = caCertificatePEM
+        self.certificatePEM = certificatePEM
+        self.privateKeyPEM = privateKeyPEM
+    }
+
     public var identity: CertificateKeyPair {
         CertificateKeyPair(certificateChainPEM: certificatePEM, privateKeyPEM: privateKeyPEM)
     }

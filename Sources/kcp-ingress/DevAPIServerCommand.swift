@@ -44,12 +44,14 @@ struct DevAPIServerCommand: AsyncParsableCommand {
         let logger = Logger(label: "kcp-ingress-dev-apiserver")
         let directory = URL(fileURLWithPath: dataDir)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let certificates = try CertificateFactory.development(
-            commonName: "kcp-ingress-dev-apiserver", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1", "::1"])
+        // With persistent objects the CA, serving certificate and tokens persist too: a
+        // restarted server keeps its clients' kubeconfigs valid.
+        let identity = try DevServerIdentity.loadOrCreate(directory: ephemeral ? nil : directory)
+        let certificates = identity.certificates
         try Data(certificates.caCertificatePEM).write(to: directory.appendingPathComponent("ca.crt"))
         let context = try TLSContext(
             configuration: .server(identity: certificates.identity, applicationProtocols: ["h2", "http/1.1"]))
-        let generated = TokenAuthenticator.generated()
+        let generated = identity.authenticator
         let authenticator =
             try tokenAuthFile.map {
                 try TokenAuthenticator(staticTokenFile: String(contentsOfFile: $0, encoding: .utf8)).merging(generated)
@@ -83,9 +85,20 @@ struct DevAPIServerCommand: AsyncParsableCommand {
             })
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: listener)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [.init(service: listener), .init(service: WatchCloser(server: server))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
 
 extension DevAPIServerCommand: AsyncRunnable {}
+
+/// Ends the server's watches as soon as shutdown begins.
+struct WatchCloser: Service {
+    let server: DevAPIServer
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        server.closeWatches()
+    }
+}

@@ -102,6 +102,24 @@ struct DevAPIServerTests {
                 == 415)
     }
 
+    @Test("a body that is not JSON by its content type (kubectl's protobuf) is refused with 415 naming what is read")
+    func protobufRefused() async throws {
+        let server = try DevAPIServer(authenticator: authenticator, logger: Logger(label: "test"))
+        let created = await call(
+            server, .POST, "/api/v1/namespaces", "\u{0a}\u{02}k8s", contentType: "application/vnd.kubernetes.protobuf")
+        #expect(created.code == 415)
+        #expect(created.json?["reason"] == "UnsupportedMediaType")
+        #expect(
+            created.json?["message"]?.stringValue?.contains(
+                "application/json (got application/vnd.kubernetes.protobuf)") == true)
+        let patched = await call(
+            server, .PATCH, Self.ingresses + "/a", "{}", contentType: "application/apply-patch+yaml")
+        #expect(patched.json?["message"]?.stringValue?.contains("application/merge-patch+json") == true)
+        let untyped = await call(
+            server, .POST, Self.ingresses, Self.ingress, contentType: "application/json; charset=utf-8")
+        #expect(untyped.code == 201)
+    }
+
     @Test("list pages with limit and continue, and filters by label and field selectors")
     func listing() async throws {
         let server = server()

@@ -5,15 +5,25 @@ final class DevAPIServerProcess: Sendable {
     let process: ChildProcess
     let directory: URL
     let url: String
+    let persistent: Bool
 
-    init() async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kcp-dev-\(UUID().uuidString)")
+    /// - Parameters:
+    ///   - directory: the data directory; a new temporary one by default.
+    ///   - persistent: keep objects, CA and tokens under `directory` (no `--ephemeral`), and leave it on `stop()`.
+    ///   - port: 0 picks a free one.
+    init(directory: URL? = nil, persistent: Bool = false, port: Int = 0) async throws {
+        self.directory =
+            directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("kcp-dev-\(UUID().uuidString)")
+        self.persistent = persistent
         process = try ChildProcess(
             KCPIngressServer.binary,
-            ["dev-apiserver", "--data-dir", directory.path, "--secure-port", "0", "--ephemeral"])
+            ["dev-apiserver", "--data-dir", self.directory.path, "--secure-port", "\(port)"]
+                + (persistent ? [] : ["--ephemeral"]))
         let line = try await process.waitForLine { $0.hasPrefix("serving on ") }
         url = String(line.dropFirst("serving on ".count).split(separator: ";")[0])
     }
+
+    var port: Int { Int(url.split(separator: ":").last ?? "") ?? 0 }
 
     var adminKubeconfig: String { directory.appendingPathComponent("admin.kubeconfig").path }
     var controllerKubeconfig: String { directory.appendingPathComponent("controller.kubeconfig").path }
@@ -28,6 +38,6 @@ final class DevAPIServerProcess: Sendable {
 
     func stop() {
         process.stop()
-        try? FileManager.default.removeItem(at: directory)
+        if !persistent { try? FileManager.default.removeItem(at: directory) }
     }
 }

@@ -35,6 +35,35 @@ struct ServeWithAPIServerTests {
         #expect(released.stdout == "|1")
     }
 
+    @Test("the development API server restarted under serve: kubeconfigs stay valid, serve keeps informers and lease")
+    func apiServerRestart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kcp-dev-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try await DevAPIServerProcess(directory: directory, persistent: true)
+        defer { first.stop() }
+        let server = try await KCPIngressServer(arguments: [
+            "-kubeconfig", first.controllerKubeconfig, "--leader-elect", "--leader-election-namespace", "default",
+        ])
+        defer { server.stop() }
+        try await server.process.waitForLine(onStderr: true) { $0.contains("started leading") }
+        let renewTime = ["get", "lease", "kcp-ingress-leader", "-n", "default", "-o", "jsonpath={.spec.renewTime}"]
+
+        first.process.signal(SIGTERM)
+        #expect(try await first.process.waitForExit() == 0)
+        let second = try await DevAPIServerProcess(directory: directory, persistent: true, port: first.port)
+        defer { second.stop() }
+        // The same CA and tokens: the kubeconfig written by the first start still works…
+        let before = try await second.kubectl(renewTime)
+        #expect(before.status == 0, "\(before.stderr)")
+        // …and serve's informers and elector reconnect: its renewals land on the new process.
+        try await Task.sleep(for: .seconds(3))
+        let after = try await second.kubectl(renewTime)
+        #expect(!after.stdout.isEmpty && after.stdout != before.stdout)
+        let ready = try await run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.healthPort)/readyz?verbose"])
+        #expect(ready.stdout == "[+]certificates ok\n[+]informers ok\nreadyz check passed")
+        #expect(!server.process.stderr.contains { $0.contains("stopped leading") })
+    }
+
     @Test("an API server that does not answer: alive, but not ready, saying which informers wait")
     func unreachableIsNotReady() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kcp-kc-\(UUID().uuidString)")
