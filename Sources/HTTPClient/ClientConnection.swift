@@ -1,7 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import NIOPosix
-import Synchronization
 import TLS
 
 /// One keep-alive connection: requests go out one at a time, each answered
@@ -16,22 +14,10 @@ final class ClientConnection: Sendable {
     static func connect(group: any EventLoopGroup, host: String, port: Int, tls: TLSContext?) async throws
         -> ClientConnection
     {
-        do {
-            let channel = try await ClientBootstrap(group: group)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(.seconds(10))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        if let tls { try pipeline.addHandler(TLSHandler(context: tls, serverName: host)) }
-                        try pipeline.addHTTPClientHandlers()
-                        try pipeline.addHandler(ResponseCollector())
-                    }
-                }
-                .connect(host: host, port: port).get()
+        try await ClientChannel.connect(group: group, host: host, port: port, tls: tls, timeout: .seconds(10)) {
+            channel in
+            try channel.pipeline.syncOperations.addHandler(ResponseCollector())
             return ClientConnection(channel: channel)
-        } catch {
-            throw HTTPClientError.connectFailed("\(host):\(port): \(error)")
         }
     }
 

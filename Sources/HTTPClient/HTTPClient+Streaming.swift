@@ -1,6 +1,5 @@
 public import NIOCore
 public import NIOHTTP1
-import NIOPosix
 public import TLS
 
 /// A response whose body is read as it arrives (a watch): the head, then
@@ -65,7 +64,11 @@ extension HTTPClient {
         totalTimeout: Duration? = nil,
         _ body: (inout StreamingClientResponse) async throws -> Result
     ) async throws -> Result {
-        let channel = try await Self.connectStreaming(group: group, request: request, tls: tls, timeout: headTimeout)
+        let channel = try await ClientChannel.connect(
+            group: group, host: request.host, port: request.port, tls: tls, timeout: headTimeout
+        ) { channel in
+            try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+        }
         return try await channel.executeThenClose { inbound, outbound in
             // Armed before writing: the TLS handshake happens with the first write.
             let underlying = channel.channel
@@ -102,27 +105,6 @@ extension HTTPClient {
             } onCancel: {
                 underlying.close(promise: nil)
             }
-        }
-    }
-
-    private static func connectStreaming(
-        group: any EventLoopGroup, request: ClientRequest, tls: TLSContext?, timeout: Duration
-    ) async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
-        do {
-            return try await ClientBootstrap(group: group)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connectTimeout(TimeAmount(timeout))
-                .connect(host: request.host, port: request.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let pipeline = channel.pipeline.syncOperations
-                        if let tls { try pipeline.addHandler(TLSHandler(context: tls, serverName: request.host)) }
-                        try pipeline.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
-                            wrappingChannelSynchronously: channel)
-                    }
-                }
-        } catch {
-            throw HTTPClientError.connectFailed("\(request.host):\(request.port): \(error)")
         }
     }
 }

@@ -66,6 +66,8 @@ public final class APIClient: Sendable {
     let http: HTTPClient
     let tls: TLSContext?
     private let credentials: Credentials
+    /// `host:port` of the server, as the request metrics name it.
+    private let metricsHost: String
     private let limiter: Mutex<TokenBucket<ContinuousClock.Instant>>
 
     public init(connection: ClusterConnection, options: APIClientOptions = APIClientOptions()) throws {
@@ -84,6 +86,7 @@ public final class APIClient: Sendable {
             tls = nil
         }
         credentials = Credentials(token: connection.token, tokenFile: connection.tokenFile)
+        metricsHost = String(connection.server.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" })
         limiter = Mutex(TokenBucket(rate: options.qps, burst: options.burst, now: .now))
     }
 
@@ -208,7 +211,7 @@ public final class APIClient: Sendable {
     /// client-go's request metrics: `rest_client_requests_total{code,method,host}`
     /// (`<error>` when there was no answer) and `rest_client_request_duration_seconds{verb,host}`.
     func recordRequest(_ method: HTTPMethod, code: String, since started: ContinuousClock.Instant) {
-        let host = String(connection.server.drop { $0 != "/" }.dropFirst(2).prefix { $0 != "/" })
+        let host = metricsHost
         Counter(
             label: "rest_client_requests_total",
             dimensions: [("code", code), ("method", method.rawValue), ("host", host)]

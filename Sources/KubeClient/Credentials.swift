@@ -5,20 +5,21 @@ import Synchronization
 /// (as client-go does), because bound service-account tokens rotate. When a
 /// re-read fails, the last token read is kept.
 final class Credentials: Sendable {
+    /// `Bearer TOKEN` for a fixed token, made once.
     private let fixed: String?
     private let file: String?
     private let refreshInterval: Duration
     private let cached = Mutex<(token: String?, readAt: ContinuousClock.Instant?)>((nil, nil))
 
     init(token: String?, tokenFile: String?, refreshInterval: Duration = .seconds(60)) {
-        fixed = token
+        fixed = token.map { "Bearer \($0)" }
         file = tokenFile
         self.refreshInterval = refreshInterval
     }
 
     /// `Bearer TOKEN`, or nil when there is no token.
     func authorization() -> String? {
-        if let fixed { return "Bearer \(fixed)" }
+        if let fixed { return fixed }
         guard let file else { return nil }
         let now = ContinuousClock.now
         let token = cached.withLock { cache -> String? in

@@ -142,7 +142,7 @@ public final class Informer: Sendable {
     /// Applies one watch event; returns the resourceVersion to resume from.
     private func apply(_ event: WatchEvent) async throws -> String? {
         guard let object = event.object else { return nil }
-        let version = object["metadata"]?["resourceVersion"]?.stringValue
+        let version = Self.version(of: object)
         switch event.type {
         case .added, .modified:
             await upsert(object)

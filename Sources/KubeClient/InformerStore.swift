@@ -26,10 +26,7 @@ public final class InformerStore: Sendable {
 
     /// `namespace/name`, or `name` for a cluster-scoped object.
     public static func key(of object: JSON) -> String {
-        let meta = ObjectMeta(json: object["metadata"] ?? [:])
-        let name = meta.name ?? ""
-        guard let namespace = meta.namespace, !namespace.isEmpty else { return name }
-        return "\(namespace)/\(name)"
+        ObjectMeta(json: object["metadata"] ?? [:]).key
     }
 
     public func get(_ key: String) -> JSON? {

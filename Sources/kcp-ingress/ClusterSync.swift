@@ -55,8 +55,10 @@ struct ClusterSync: ServiceLifecycle.Service {
     }
 
     /// The namespace this pod runs in, from its service account; else kube-system.
-    static func defaultLeaderElectionNamespace() -> String {
-        let file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+    static func defaultLeaderElectionNamespace(
+        secretsDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
+    ) -> String {
+        let file = secretsDirectory + "/namespace"
         let namespace = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(
             in: .whitespacesAndNewlines)
         return namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "kube-system"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Testing
 
 @testable import kcp_ingress
@@ -60,5 +61,15 @@ struct CommandLineTests {
         #expect(throws: (any Error).self) {
             try ServeCommand.parse(["--tls-cert-file", "c", "--tls-private-key-file", "k", "--kube-api-qps", "0"])
         }
+    }
+
+    @Test("the leader election namespace defaults to the pod's, from its service account, else kube-system")
+    func leaderElectionNamespace() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kcp-sa-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(ClusterSync.defaultLeaderElectionNamespace(secretsDirectory: directory.path) == "kube-system")
+        try Data("kcp-ingress\n".utf8).write(to: directory.appendingPathComponent("namespace"))
+        #expect(ClusterSync.defaultLeaderElectionNamespace(secretsDirectory: directory.path) == "kcp-ingress")
     }
 }

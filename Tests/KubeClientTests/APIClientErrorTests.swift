@@ -72,6 +72,31 @@ struct APIClientErrorTests {
         #expect(garbage.reason == .malformedResponse)
     }
 
+    @Test("a continue token that expires mid-list (410) restarts the list without paging, as client-go's pager does")
+    func expiredContinue() async throws {
+        let service: JSON = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "a", "namespace": "default"]]
+        let server = try await ScriptedServer { index in
+            switch index {
+            case 0:
+                ScriptedServer.ok([
+                    "kind": "ServiceList", "metadata": ["resourceVersion": "5", "continue": "page-2"],
+                    "items": [service],
+                ])
+            case 1: ScriptedServer.status(410, "Expired", "the provided continue parameter is too old")
+            default:
+                ScriptedServer.ok([
+                    "kind": "ServiceList", "metadata": ["resourceVersion": "9"], "items": [service, service],
+                ])
+            }
+        }
+        defer { server.stop() }
+        let list = try await APIClient(connection: server.connection()).list(Service.type, namespace: "default")
+        #expect(list.items.count == 2 && list.resourceVersion == "9", "only the unpaged list's items")
+        let queries = server.requests.map { $0.query ?? "" }
+        #expect(queries.count == 3)
+        #expect(queries[0] == "limit=500" && queries[1] == "limit=500&continue=page-2" && queries[2].isEmpty)
+    }
+
     @Test("a server that does not answer: a timeout error after requestTimeout")
     func timeout() async throws {
         let server = try await ScriptedServer { _ in

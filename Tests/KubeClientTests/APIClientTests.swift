@@ -50,8 +50,16 @@ struct APIClientTests {
         #expect(selected.items.compactMap { $0["metadata"]?["name"]?.stringValue } == ["web"])
         #expect(!selected.resourceVersion.isEmpty)
 
-        let dryRun = try await client.createService("dry", labels: [:])
-        #expect(dryRun["metadata"]?["name"] == "dry")
+        // dryRun: a created object that is not stored, a deletion that deletes nothing.
+        let notStored = try await client.create(
+            Service(name: "dry", namespace: "default").json, Service.type, namespace: "default", dryRun: true)
+        #expect(notStored["metadata"]?["name"] == "dry")
+        let absent = try await #require(throws: KubeError.self) {
+            try await client.get(Service.type, namespace: "default", name: "dry")
+        }
+        #expect(absent.reason == .notFound)
+        let stored = try await client.createService("dry", labels: [:])
+        #expect(stored["metadata"]?["name"] == "dry")
         try await client.delete(Service.type, namespace: "default", name: "dry", dryRun: true)
         _ = try await client.get(Service.type, namespace: "default", name: "dry")
 

@@ -83,3 +83,80 @@ struct HTTPClientTests {
         #expect(start.duration(to: clock.now) < .seconds(10))
     }
 }
+
+/// A plain HTTP server that answers the first request on each connection
+/// and closes the connection, unanswered, on the second: a keep-alive
+/// connection the server dropped just as the client reused it.
+final class OneRequestPerConnectionServer: Sendable {
+    let port: Int
+    private let channel: any Channel
+
+    init() async throws {
+        let handlerConnections = Counter()
+        channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                handlerConnections.value.add(1, ordering: .relaxed)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AnswerOnce())
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        port = channel.localAddress!.port!
+        counter = handlerConnections
+    }
+
+    private let counter: Counter
+    var accepted: Int { counter.value.load(ordering: .relaxed) }
+
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+    }
+
+    func close() { channel.close(promise: nil) }
+
+    private final class AnswerOnce: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        private var received = ""
+        private var answered = false
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received += String(buffer: unwrapInboundIn(data))
+            guard received.contains("\r\n\r\n") else { return }
+            if answered {
+                context.close(promise: nil)
+                return
+            }
+            answered = true
+            received = ""
+            context.writeAndFlush(
+                wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")), promise: nil)
+        }
+    }
+}
+
+@Suite("HTTP client: reused connections", .timeLimit(.minutes(1)))
+struct HTTPClientReuseTests {
+    @Test("a GET on a pooled connection the server closed goes out again on a fresh one; a POST does not")
+    func replay() async throws {
+        let server = try await OneRequestPerConnectionServer()
+        defer { server.close() }
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let url = "http://127.0.0.1:\(server.port)/"
+        let first = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(5))
+        let second = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(5))
+        #expect(first.status == .ok && second.status == .ok)
+        #expect(server.accepted == 2, "the second GET was sent again on a new connection")
+
+        // A POST may have been acted on before the connection closed: it is not sent twice.
+        let posting = HTTPClient()
+        defer { posting.shutdown() }
+        let post = try ClientRequest(method: .POST, url: url, body: ByteBuffer(string: "x"))
+        _ = try await posting.execute(post, tls: nil, timeout: .seconds(5))
+        await #expect(throws: HTTPClientError.connectionClosed) {
+            _ = try await posting.execute(post, tls: nil, timeout: .seconds(5))
+        }
+        #expect(server.accepted == 3)
+    }
+}

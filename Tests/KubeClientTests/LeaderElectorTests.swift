@@ -1,6 +1,9 @@
 import Foundation
+import HTTPServer
 import KubeAPI
 import Logging
+import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -116,5 +119,73 @@ struct LeaderElectorTests {
         // …and the other took over once the lease expired: 10 s after the last change it saw, plus a retry.
         #expect(cutAt.duration(to: started) <= .seconds(10) + .milliseconds(1100 + 1000))
         #expect(!cutOff.isLeader)
+    }
+}
+
+@Suite("Leader election when renewals hang", .timeLimit(.minutes(1)))
+struct LeaderElectorHangingRenewalTests {
+    /// A Lease API that stores what it is sent and, after `successfulUpdates`
+    /// updates, never answers another: a renewal that hangs rather than fails.
+    final class LeaseAPI: Sendable {
+        let state = Mutex<(lease: JSON?, updates: Int, lastAnswered: ContinuousClock.Instant?)>((nil, 0, nil))
+        let successfulUpdates: Int
+
+        init(successfulUpdates: Int) { self.successfulUpdates = successfulUpdates }
+
+        func answer(_ request: HTTPRequest) async -> HTTPResponse {
+            switch request.method {
+            case .GET:
+                guard let lease = state.withLock({ $0.lease }) else {
+                    return ScriptedServer.status(404, "NotFound", "leases.coordination.k8s.io \"x\" not found")
+                }
+                return ScriptedServer.ok(lease)
+            default:
+                let hang = state.withLock { state -> Bool in
+                    if request.method == .PUT { state.updates += 1 }
+                    return state.updates > successfulUpdates
+                }
+                if hang {
+                    try? await Task.sleep(for: .seconds(60))
+                    return ScriptedServer.status(504, "Timeout", "too late")
+                }
+                var lease = (try? JSON(parsing: request.body.readableBytesView)) ?? [:]
+                return state.withLock { state in
+                    lease.setField("metadata", "resourceVersion", to: .string("\(state.updates + 1)"))
+                    state.lease = lease
+                    state.lastAnswered = .now
+                    return ScriptedServer.ok(lease)
+                }
+            }
+        }
+    }
+
+    @Test("a leader whose renewals hang stops at the renew deadline, not when the request times out")
+    func hangingRenewal() async throws {
+        let api = LeaseAPI(successfulUpdates: 3)
+        let server = try await ScriptedServer(requests: { _, request in await api.answer(request) })
+        defer { server.stop() }
+        var configuration = LeaderElectionConfiguration(namespace: "default", name: "x", identity: "me")
+        // A deadline many retries long, so that a machine loaded by other tests still
+        // renews successfully before the renewals start to hang.
+        configuration.leaseDuration = .seconds(8)
+        configuration.renewDeadline = .seconds(5)
+        configuration.retryPeriod = .milliseconds(300)
+        // Each request may take 30 s: only the renew deadline can end leadership in time.
+        let elector = try LeaderElector(
+            client: try APIClient(connection: server.connection()), configuration: configuration,
+            logger: Logger(label: "elector"))
+        let task = Task {
+            await elector.run { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) } }
+        }
+        defer { task.cancel() }
+        try await waitUntil { elector.isLeader }
+        #expect(elector.isLeader)
+        try await waitUntil(within: .seconds(20)) { !elector.isLeader }
+        let stopped = ContinuousClock.now
+        #expect(!elector.isLeader)
+        let lastAnswered = try #require(api.state.withLock { $0.lastAnswered })
+        #expect(api.state.withLock { $0.updates } > 3, "a renewal was hanging")
+        // The deadline counts from the start of the last successful renewal, which began before its answer.
+        #expect(lastAnswered.duration(to: stopped) <= .seconds(5) + .milliseconds(500))
     }
 }

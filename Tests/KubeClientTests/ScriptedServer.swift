@@ -22,7 +22,12 @@ final class ScriptedServer: Sendable {
         let count = Atomic<Int>(0)
     }
 
-    init(_ script: @escaping @Sendable (Int) async -> HTTPResponse) async throws {
+    convenience init(_ script: @escaping @Sendable (Int) async -> HTTPResponse) async throws {
+        try await self.init(requests: { index, _ in await script(index) })
+    }
+
+    /// Answers with `script(n, request)`, for scripts that depend on what was asked.
+    init(requests script: @escaping @Sendable (Int, HTTPRequest) async -> HTTPResponse) async throws {
         let certificates = try CertificateFactory.development(
             commonName: "scripted", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
         let context = try TLSContext(configuration: .server(identity: certificates.identity))
@@ -30,7 +35,7 @@ final class ScriptedServer: Sendable {
         var router = Router()
         router.addPrefix("/") { request in
             recorded.requests.withLock { $0.append(request) }
-            return await script(recorded.count.add(1, ordering: .relaxed).oldValue)
+            return await script(recorded.count.add(1, ordering: .relaxed).oldValue, request)
         }
         let bound = Bound()
         let server = HTTPServer(

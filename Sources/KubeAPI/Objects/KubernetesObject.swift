@@ -46,11 +46,7 @@ extension KubernetesObject {
     }
 
     /// `namespace/name`, or `name` for cluster-scoped objects: the key stores and work queues use.
-    public var key: String {
-        let name = metadata.name ?? ""
-        guard let namespace = metadata.namespace, !namespace.isEmpty else { return name }
-        return "\(namespace)/\(name)"
-    }
+    public var key: String { metadata.key }
 }
 
 /// A value Kubernetes may extend: known cases, and anything else kept as is.

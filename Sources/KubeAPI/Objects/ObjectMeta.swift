@@ -5,6 +5,13 @@ public struct ObjectMeta: JSONView {
     public init(json: JSON) { self.json = json }
     public init() { json = .object(JSONObject()) }
 
+    /// `namespace/name`, or `name` for cluster-scoped objects: the key stores and work queues use.
+    public var key: String {
+        let name = name ?? ""
+        guard let namespace, !namespace.isEmpty else { return name }
+        return "\(namespace)/\(name)"
+    }
+
     public var name: String? {
         get { json.string("name") }
         set { json.setField("name", to: newValue.map(JSON.string)) }
