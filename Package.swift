@@ -74,6 +74,11 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "Placement",
+            dependencies: ["KubeAPI"],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "HTTPClient",
             dependencies: [
                 "TLS",
@@ -118,6 +123,7 @@ let package = Package(
                 "DevAPIServer",
                 "KubeAPI",
                 "KubeClient",
+                "Placement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -154,6 +160,7 @@ let package = Package(
             dependencies: [
                 "KubeAPI",
                 "KubeClient",
+                "Placement",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Informer",
@@ -195,6 +202,11 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
+            name: "PlacementTests",
+            dependencies: ["Placement", "KubeAPI"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
             name: "DevAPIServerTests",
             dependencies: [
                 "DevAPIServer",
@@ -211,6 +223,7 @@ let package = Package(
             dependencies: [
                 "KubeClient",
                 "KubeAPI",
+                "Placement",
                 "HTTPClient",
                 "DevAPIServer",
                 "HTTPServer",

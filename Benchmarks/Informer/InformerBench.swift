@@ -11,6 +11,7 @@ import Foundation
 import KubeAPI
 import KubeClient
 import Logging
+import Placement
 import Synchronization
 
 @main
@@ -40,7 +41,7 @@ enum InformerBench {
         // 1 and 2: initial sync and store memory.
         let before = residentBytes()
         let informer = Informer(
-            client: client, type: Ingress.type, indexers: StoreIndex.all, logger: Logger(label: "bench"))
+            client: client, type: Ingress.type, indexers: PlacementIndex.forRoots, logger: Logger(label: "bench"))
         let updates = Atomic<Int>(0)
         informer.addHandler { event in
             if case .updated = event { updates.add(1, ordering: .relaxed) }
@@ -67,7 +68,7 @@ enum InformerBench {
         run.cancel()
 
         // 4: replay of the same events from one watch, decoded and applied to a store.
-        let replayStore = InformerStore(indexers: StoreIndex.all)
+        let replayStore = InformerStore(indexers: PlacementIndex.forRoots)
         let replayStart = clock.now
         let replayed = try await replay(client, from: startVersion, into: replayStore, count: count)
         let replayTime = seconds(replayStart.duration(to: clock.now))

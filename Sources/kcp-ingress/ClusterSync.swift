@@ -4,6 +4,7 @@ import KubeAPI
 import KubeClient
 import Logging
 import Metrics
+import Placement
 import ServiceLifecycle
 
 /// The API side of `serve`: informers for the three root kinds and for
@@ -19,7 +20,8 @@ struct ClusterSync: ServiceLifecycle.Service {
 
     init(client: APIClient, elector: LeaderElector?, logger: Logger) {
         informers = Self.watchedTypes.map {
-            Informer(client: client, type: $0, indexers: StoreIndex.all, logger: logger)
+            let indexes = $0 == KubeAPI.Service.type ? PlacementIndex.forServices : PlacementIndex.forRoots
+            return Informer(client: client, type: $0, indexers: indexes, logger: logger)
         }
         self.elector = elector
         self.logger = logger

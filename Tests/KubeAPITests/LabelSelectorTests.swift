@@ -120,24 +120,6 @@ struct NameValidationTests {
         #expect(NameValidation.labelValueError("a/b") != nil)
     }
 
-    @Test("leaf names: root--cluster when valid, otherwise truncated with a stable hash")
-    func leafNames() {
-        #expect(LeafNames.leafName(root: "shop", cluster: "east") == "shop--east")
-        let long = String(repeating: "a", count: 250)
-        let name = LeafNames.leafName(root: long, cluster: "east")
-        #expect(name.count <= 253)
-        #expect(NameValidation.dns1123SubdomainError(name) == nil)
-        #expect(name == LeafNames.leafName(root: long, cluster: "east"), "stable")
-        #expect(name != LeafNames.leafName(root: long, cluster: "west"), "distinct")
-        // Unsafe characters are replaced, and the hash keeps "East_1" apart from "east-1".
-        let unsafe = LeafNames.leafName(root: "shop", cluster: "East_1")
-        #expect(NameValidation.dns1123SubdomainError(unsafe) == nil)
-        #expect(unsafe.hasPrefix("shop--east-1-"))
-        #expect(unsafe != LeafNames.leafName(root: "shop", cluster: "east-1"))
-        #expect(LeafNames.labelValue(long).count <= 63)
-        #expect(NameValidation.labelValueError(LeafNames.labelValue(long)) == nil)
-    }
-
     @Test("FNV-1a 32 matches Go's hash/fnv")
     func fnv() {
         // Known vectors of FNV-1a 32.
@@ -145,5 +127,15 @@ struct NameValidationTests {
         #expect(FNV1a.hash32("a") == 0xE40C_292C)
         #expect(FNV1a.hash32("foobar") == 0xBF9C_F968)
         #expect(FNV1a.hash32("a").hex == "e40c292c")
+        #expect(FNV1a.hash32("").hex == "811c9dc5")
+    }
+
+    @Test("zero padding in any radix, never cutting digits")
+    func zeroPadding() {
+        #expect(0x2C.zeroPadded(width: 4, radix: 16) == "002c")
+        #expect(0x2C.zeroPadded(width: 4, radix: 16, uppercase: true) == "002C")
+        #expect(7.zeroPadded(width: 2) == "07")
+        #expect(12345.zeroPadded(width: 2) == "12345")
+        #expect(UInt32(0x0000_00AB).hex == "000000ab")
     }
 }

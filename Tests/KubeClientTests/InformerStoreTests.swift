@@ -1,4 +1,5 @@
 import KubeAPI
+import Placement
 import Testing
 
 @testable import KubeClient
@@ -7,14 +8,14 @@ import Testing
 struct InformerStoreTests {
     func leaf(_ name: String, root: String, version: String) -> JSON {
         var service = Service(name: name, namespace: "team")
-        service.metadata.labels = [StoreIndex.ownedByLabel: root]
+        service.metadata.labels = [PlacementLabels.ownedBy: root]
         service.json.setField("metadata", "resourceVersion", to: .string(version))
         return service.json
     }
 
     @Test("an object moved to another index value leaves the old one; removal leaves every index")
     func reindexing() {
-        let store = InformerStore(indexers: StoreIndex.all)
+        let store = InformerStore(indexers: PlacementIndex.forRoots)
         #expect(store.put(leaf("a", root: "shop", version: "1")) == nil)
         #expect(store.byIndex("owned-by", "team/shop").count == 1)
 

@@ -4,6 +4,7 @@ import KubeAPI
 import Logging
 import NIOCore
 import NIOHTTP1
+import Placement
 import Synchronization
 import Testing
 
@@ -56,7 +57,7 @@ struct InformerTests {
         Informer, HandlerLog, Task<Void, Never>
     ) {
         let informer = Informer(
-            client: client, type: Service.type, indexers: StoreIndex.all, watchTimeoutSeconds: watchTimeout,
+            client: client, type: Service.type, indexers: PlacementIndex.forRoots, watchTimeoutSeconds: watchTimeout,
             logger: logger)
         let log = HandlerLog()
         informer.addHandler { log.record($0) }
@@ -92,7 +93,7 @@ struct InformerTests {
         try await waitUntil { informer.hasSynced }
         #expect(informer.hasSynced && informer.store.get(namespace: "default", name: "before") != nil)
 
-        _ = try await client.createService("leaf", labels: [StoreIndex.ownedByLabel: "root"])
+        _ = try await client.createService("leaf", labels: [PlacementLabels.ownedBy: "root"])
         _ = try await client.patch(
             Service.type, namespace: "default", name: "before", .merge(["metadata": ["labels": ["v": "2"]]]))
         try await client.delete(Service.type, namespace: "default", name: "before")
@@ -147,7 +148,7 @@ struct InformerTests {
                    {"path":"/api","pathType":"Prefix","backend":{"service":{"name":"api","port":{"number":80}}}}]}}]}}
                 """)
         _ = try await client.create(ingress, Ingress.type, namespace: "default")
-        let informer = Informer(client: client, type: Ingress.type, indexers: StoreIndex.all, logger: logger)
+        let informer = Informer(client: client, type: Ingress.type, indexers: PlacementIndex.forRoots, logger: logger)
         let task = Task { await informer.run() }
         defer { task.cancel() }
         try await waitUntil { informer.hasSynced }

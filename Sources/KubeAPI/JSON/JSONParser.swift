@@ -258,8 +258,7 @@ struct JSONParser {
     }
 
     private func hex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        value.zeroPadded(width: 4, radix: 16, uppercase: true)
     }
 
     private mutating func parseHex4(escapeAt escape: Int) throws(JSONParseError) -> UInt32 {

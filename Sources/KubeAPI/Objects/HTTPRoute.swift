@@ -10,9 +10,11 @@ public struct HTTPRoute: KubernetesObject {
     public var rules: [HTTPRouteRule] { json.array("spec", "rules").map(HTTPRouteRule.init(json:)) }
 
     /// Services in the route's own namespace named by `backendRefs` (kind
-    /// Service, the default, in the core group).
+    /// Service, the default, in the core group; the namespace left out or
+    /// naming the route's own).
     public var backendServiceNames: [String] {
-        rules.flatMap(\.backendRefs).filter(\.isLocalService).compactMap(\.name)
+        let namespace = metadata.namespace
+        return rules.flatMap(\.backendRefs).filter { $0.isService(in: namespace) }.compactMap(\.name)
     }
 
     /// `status.parents`.
@@ -54,7 +56,11 @@ public struct BackendRef: JSONView {
     /// Defaults to 1, as the Gateway API says.
     public var weight: Int64 { json.integer("weight") ?? 1 }
 
-    var isLocalService: Bool { group.isEmpty && kind == "Service" && namespace == nil }
+    /// A core Service in `routeNamespace`: the reference names no namespace
+    /// or names the route's own.
+    public func isService(in routeNamespace: String?) -> Bool {
+        group.isEmpty && kind == "Service" && (namespace == nil || namespace == routeNamespace)
+    }
 }
 
 /// One entry of `status.parents`: a parent, the controller and its conditions.

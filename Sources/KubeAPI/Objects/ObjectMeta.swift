@@ -5,11 +5,18 @@ public struct ObjectMeta: JSONView {
     public init(json: JSON) { self.json = json }
     public init() { json = .object(JSONObject()) }
 
-    /// `namespace/name`, or `name` for cluster-scoped objects: the key stores and work queues use.
-    public var key: String {
-        let name = name ?? ""
-        guard let namespace, !namespace.isEmpty else { return name }
-        return "\(namespace)/\(name)"
+    /// The key stores and work queues use: `namespace/name` (or `name` for
+    /// cluster-scoped objects), prefixed with `cluster|` when the object lives
+    /// in a kcp logical cluster (see `ObjectKey`).
+    public var key: String { ObjectKey(self).description }
+
+    /// The kcp logical cluster (workspace) the object lives in: the annotation
+    /// `kcp.io/cluster`, else older kcp's annotation `kcp.dev/cluster`, else
+    /// `metadata.clusterName`; empty on plain Kubernetes (one unnamed cluster).
+    public var logicalCluster: String {
+        let annotations = json.field("annotations")
+        return annotations?["kcp.io/cluster"]?.stringValue ?? annotations?["kcp.dev/cluster"]?.stringValue
+            ?? json.string("clusterName") ?? ""
     }
 
     public var name: String? {
