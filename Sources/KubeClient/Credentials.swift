@@ -9,19 +9,26 @@ final class Credentials: Sendable {
     private let fixed: String?
     private let file: String?
     private let refreshInterval: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let cached = Mutex<(token: String?, readAt: ContinuousClock.Instant?)>((nil, nil))
 
-    init(token: String?, tokenFile: String?, refreshInterval: Duration = .seconds(60)) {
+    /// `now` reads the clock that decides when the file is due again; tests
+    /// pass one they move by hand.
+    init(
+        token: String?, tokenFile: String?, refreshInterval: Duration = .seconds(60),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         fixed = token.map { "Bearer \($0)" }
         file = tokenFile
         self.refreshInterval = refreshInterval
+        self.now = now
     }
 
     /// `Bearer TOKEN`, or nil when there is no token.
     func authorization() -> String? {
         if let fixed { return fixed }
         guard let file else { return nil }
-        let now = ContinuousClock.now
+        let now = now()
         let token = cached.withLock { cache -> String? in
             if let readAt = cache.readAt, readAt.duration(to: now) < refreshInterval { return cache.token }
             if let data = FileManager.default.contents(atPath: file) {

@@ -113,6 +113,9 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
 
     public var count: Int { queue.count }
 
+    /// Workers blocked in `get()` for want of a key.
+    var waitingWorkers: Int { waiters.count }
+
     /// Stops accepting keys; workers drain what is queued, then get nil.
     public func shutDown() {
         shuttingDown = true

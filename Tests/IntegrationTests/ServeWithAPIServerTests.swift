@@ -55,10 +55,14 @@ struct ServeWithAPIServerTests {
         // The same CA and tokens: the kubeconfig written by the first start still works…
         let before = try await second.kubectl(renewTime)
         #expect(before.status == 0, "\(before.stderr)")
-        // …and serve's informers and elector reconnect: its renewals land on the new process.
-        try await Task.sleep(for: .seconds(3))
-        let after = try await second.kubectl(renewTime)
-        #expect(!after.stdout.isEmpty && after.stdout != before.stdout)
+        // …and serve's informers and elector reconnect: its renewals (every 2 s) land on the new process.
+        var after = before
+        let deadline = ContinuousClock.now + .seconds(30)
+        while after.stdout == before.stdout, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            after = try await second.kubectl(renewTime)
+        }
+        #expect(!after.stdout.isEmpty && after.stdout != before.stdout, "a renewal reached the restarted server")
         let ready = try await run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.healthPort)/readyz?verbose"])
         #expect(ready.stdout == "[+]certificates ok\n[+]informers ok\nreadyz check passed")
         #expect(!server.process.stderr.contains { $0.contains("stopped leading") })

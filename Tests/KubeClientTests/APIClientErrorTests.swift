@@ -3,6 +3,7 @@ import HTTPServer
 import KubeAPI
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import Testing
 
 @testable import KubeClient
@@ -138,14 +139,19 @@ struct APIClientErrorTests {
     func tokenRotation() async throws {
         let tokenFile = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
         try Data("one".utf8).write(to: tokenFile)
-        let credentials = Credentials(token: nil, tokenFile: tokenFile.path, refreshInterval: .milliseconds(50))
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        let credentials = Credentials(
+            token: nil, tokenFile: tokenFile.path, refreshInterval: .seconds(60),
+            now: { start + elapsed.withLock { $0 } })
         #expect(credentials.authorization() == "Bearer one")
         try Data("two".utf8).write(to: tokenFile)
-        #expect(credentials.authorization() == "Bearer one")
-        try await Task.sleep(for: .milliseconds(80))
-        #expect(credentials.authorization() == "Bearer two")
+        elapsed.withLock { $0 = .seconds(59) }
+        #expect(credentials.authorization() == "Bearer one", "not due before the interval")
+        elapsed.withLock { $0 = .seconds(60) }
+        #expect(credentials.authorization() == "Bearer two", "re-read once due")
         try FileManager.default.removeItem(at: tokenFile)
-        try await Task.sleep(for: .milliseconds(80))
-        #expect(credentials.authorization() == "Bearer two")
+        elapsed.withLock { $0 = .seconds(121) }
+        #expect(credentials.authorization() == "Bearer two", "the last token kept")
     }
 }

@@ -50,75 +50,75 @@ struct LeaderElectorTests {
 
     @Test("one of two leads; stopped, it releases the lease and the other takes over at once")
     func handOverOnStop() async throws {
-        let server = try await TestAPIServer()
-        defer { Task { await server.shutdown() } }
-        let logger = Logger(label: "elector")
-        let first = try LeaderElector(
-            client: try server.client(), configuration: configuration("first"), logger: logger)
-        let second = try LeaderElector(
-            client: try server.client(), configuration: configuration("second"), logger: logger)
-        let timeline = Timeline()
-        let firstTask = run(first, "first", timeline)
-        try await waitUntil { first.isLeader }
-        let secondTask = run(second, "second", timeline)
-        defer { secondTask.cancel() }
-        // The second keeps trying and must not lead while the first renews.
-        try await Task.sleep(for: .seconds(2))
-        #expect(first.isLeader && !second.isLeader)
+        try await TestAPIServer.with { server in
+            let logger = Logger(label: "elector")
+            let first = try LeaderElector(
+                client: try server.client(), configuration: configuration("first"), logger: logger)
+            let second = try LeaderElector(
+                client: try server.client(), configuration: configuration("second"), logger: logger)
+            let timeline = Timeline()
+            let firstTask = run(first, "first", timeline)
+            try await waitUntil { first.isLeader }
+            let secondTask = run(second, "second", timeline)
+            defer { secondTask.cancel() }
+            // The second keeps trying and must not lead while the first renews.
+            try await Task.sleep(for: .seconds(2))
+            #expect(first.isLeader && !second.isLeader)
 
-        let lease = Lease(
-            json: try await server.client().get(Lease.type, namespace: "kube-system", name: "kcp-ingress"))
-        #expect(lease.holderIdentity == "first" && lease.leaseDurationSeconds == 10)
+            let lease = Lease(
+                json: try await server.client().get(Lease.type, namespace: "kube-system", name: "kcp-ingress"))
+            #expect(lease.holderIdentity == "first" && lease.leaseDurationSeconds == 10)
 
-        let stoppedAt = ContinuousClock.now
-        firstTask.cancel()
-        await firstTask.value
-        // The lead body records its start just after isLeader turns true: wait for the record.
-        try await waitUntil { timeline.first("second", leading: true) != nil }
-        let startedAt = try #require(timeline.first("second", leading: true))
-        // Released: the successor does not wait out the lease (10 s from the last change it saw, so
-        // at least 8.9 s from here), only for its next retry (≤ 2.2 × 0.5 s).
-        #expect(stoppedAt.duration(to: startedAt) < .seconds(5))
-        let after = Lease(
-            json: try await server.client().get(Lease.type, namespace: "kube-system", name: "kcp-ingress"))
-        #expect(after.holderIdentity == "second" && after.leaseTransitions == 1)
+            let stoppedAt = ContinuousClock.now
+            firstTask.cancel()
+            await firstTask.value
+            // The lead body records its start just after isLeader turns true: wait for the record.
+            try await waitUntil { timeline.first("second", leading: true) != nil }
+            let startedAt = try #require(timeline.first("second", leading: true))
+            // Released: the successor does not wait out the lease (10 s from the last change it saw, so
+            // at least 8.9 s from here), only for its next retry (≤ 2.2 × 0.5 s).
+            #expect(stoppedAt.duration(to: startedAt) < .seconds(5))
+            let after = Lease(
+                json: try await server.client().get(Lease.type, namespace: "kube-system", name: "kcp-ingress"))
+            #expect(after.holderIdentity == "second" && after.leaseTransitions == 1)
+        }
     }
 
     @Test("a leader cut off from the API stops leading before the other starts")
     func cutOffLeaderStopsFirst() async throws {
-        let server = try await TestAPIServer()
-        defer { Task { await server.shutdown() } }
-        let proxy = try await TCPProxy(targetPort: server.port)
-        defer { proxy.close() }
-        var viaProxy = server.connection
-        viaProxy.server = "https://127.0.0.1:\(proxy.port)"
-        var options = APIClientOptions()
-        options.requestTimeout = .seconds(5)
-        let logger = Logger(label: "elector")
-        let cutOff = try LeaderElector(
-            client: try APIClient(connection: viaProxy, options: options), configuration: configuration("cut-off"),
-            logger: logger)
-        let other = try LeaderElector(
-            client: try server.client(), configuration: configuration("other"), logger: logger)
-        let timeline = Timeline()
-        let cutOffTask = run(cutOff, "cut-off", timeline)
-        defer { cutOffTask.cancel() }
-        try await waitUntil { cutOff.isLeader }
-        let otherTask = run(other, "other", timeline)
-        defer { otherTask.cancel() }
-        try await Task.sleep(for: .milliseconds(500))
+        try await TestAPIServer.with { server in
+            let proxy = try await TCPProxy(targetPort: server.port)
+            defer { proxy.close() }
+            var viaProxy = server.connection
+            viaProxy.server = "https://127.0.0.1:\(proxy.port)"
+            var options = APIClientOptions()
+            options.requestTimeout = .seconds(5)
+            let logger = Logger(label: "elector")
+            let cutOff = try LeaderElector(
+                client: try APIClient(connection: viaProxy, options: options), configuration: configuration("cut-off"),
+                logger: logger)
+            let other = try LeaderElector(
+                client: try server.client(), configuration: configuration("other"), logger: logger)
+            let timeline = Timeline()
+            let cutOffTask = run(cutOff, "cut-off", timeline)
+            defer { cutOffTask.cancel() }
+            try await waitUntil { cutOff.isLeader }
+            let otherTask = run(other, "other", timeline)
+            defer { otherTask.cancel() }
+            try await Task.sleep(for: .milliseconds(500))
 
-        let cutAt = ContinuousClock.now
-        proxy.cut()
-        try await waitUntil(within: .seconds(20)) { timeline.first("other", leading: true) != nil }
-        let stopped = try #require(timeline.first("cut-off", leading: false))
-        let started = try #require(timeline.first("other", leading: true))
-        #expect(stopped < started, "the cut-off leader stopped before the other started")
-        // It stopped within the renew deadline of its last renewal (≤ 6 s after the cut)…
-        #expect(cutAt.duration(to: stopped) <= .milliseconds(6200))
-        // …and the other took over once the lease expired: 10 s after the last change it saw, plus a retry.
-        #expect(cutAt.duration(to: started) <= .seconds(10) + .milliseconds(1100 + 1000))
-        #expect(!cutOff.isLeader)
+            let cutAt = ContinuousClock.now
+            proxy.cut()
+            try await waitUntil(within: .seconds(20)) { timeline.first("other", leading: true) != nil }
+            let stopped = try #require(timeline.first("cut-off", leading: false))
+            let started = try #require(timeline.first("other", leading: true))
+            #expect(stopped < started, "the cut-off leader stopped before the other started")
+            // It stopped within the renew deadline of its last renewal (≤ 6 s after the cut)…
+            #expect(cutAt.duration(to: stopped) <= .milliseconds(6200))
+            // …and the other took over once the lease expired: 10 s after the last change it saw, plus a retry.
+            #expect(cutAt.duration(to: started) <= .seconds(10) + .milliseconds(1100 + 1000))
+            #expect(!cutOff.isLeader)
+        }
     }
 }
 

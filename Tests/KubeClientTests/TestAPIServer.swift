@@ -92,6 +92,22 @@ final class TestAPIServer: Sendable {
         await stop()
         try? FileManager.default.removeItem(at: directory)
     }
+
+    /// Runs `body` against a new server and shuts the server down before
+    /// returning, whether `body` returned or threw: no server outlives its test.
+    static func with<T>(
+        persistent: Bool = false, historyCapacity: Int = 10_000, _ body: (TestAPIServer) async throws -> T
+    ) async throws -> T {
+        let server = try await TestAPIServer(persistent: persistent, historyCapacity: historyCapacity)
+        do {
+            let result = try await body(server)
+            await server.shutdown()
+            return result
+        } catch {
+            await server.shutdown()
+            throw error
+        }
+    }
 }
 
 extension APIClient {

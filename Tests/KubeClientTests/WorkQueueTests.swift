@@ -62,10 +62,17 @@ struct WorkQueueTests {
     @Test("a waiting worker gets the next key; after shutdown, workers drain and then get nil")
     func waitingAndShutdown() async {
         let queue = WorkQueue<String, ManualClock>(clock: ManualClock())
-        async let waiting = queue.get()
-        try? await Task.sleep(for: .milliseconds(20))
+        let waiting = Task { await queue.get() }
+        // Only once the worker waits does `add` take the hand-over path.
+        for _ in 0..<10_000 {
+            if await queue.waitingWorkers > 0 { break }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(await queue.waitingWorkers == 1)
         await queue.add("x")
-        #expect(await waiting == "x")
+        let (waiters, queued) = (await queue.waitingWorkers, await queue.count)
+        #expect(waiters == 0 && queued == 0, "handed over, not queued")
+        #expect(await waiting.value == "x")
         await queue.add("y")
         await queue.shutDown()
         await queue.add("z")
