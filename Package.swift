@@ -103,6 +103,20 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "Admission",
+            dependencies: [
+                "Placement",
+                "KubeAPI",
+                "KubeClient",
+                "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "DevAPIServer",
             dependencies: [
                 "KubeAPI",
@@ -124,6 +138,7 @@ let package = Package(
                 "KubeAPI",
                 "KubeClient",
                 "Placement",
+                "Admission",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

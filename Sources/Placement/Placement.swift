@@ -65,7 +65,7 @@ public struct Placement: Hashable, Sendable {
     }
 
     /// kube-apiserver keeps 120 characters of each admission warning.
-    static func shortened(_ warning: String) -> String {
+    public static func shortened(_ warning: String) -> String {
         warning.count <= 120 ? warning : String(warning.prefix(117)) + "..."
     }
 }

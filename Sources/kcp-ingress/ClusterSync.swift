@@ -12,19 +12,32 @@ import ServiceLifecycle
 /// by), and, with `--leader-elect`, the election that decides which replica
 /// runs the status loop.
 struct ClusterSync: ServiceLifecycle.Service {
-    let informers: [Informer]
+    let services: Informer
+    let roots: [RootKind: Informer]
     let elector: LeaderElector?
     let logger: Logger
 
-    static let watchedTypes = [KubeAPI.Service.type, Ingress.type, HTTPRoute.type, Route.type]
+    var informers: [Informer] { [services] + RootKind.allCases.compactMap { roots[$0] } }
 
     init(client: APIClient, elector: LeaderElector?, logger: Logger) {
-        informers = Self.watchedTypes.map {
-            let indexes = $0 == KubeAPI.Service.type ? PlacementIndex.forServices : PlacementIndex.forRoots
-            return Informer(client: client, type: $0, indexers: indexes, logger: logger)
-        }
+        services = Informer(
+            client: client, type: KubeAPI.Service.type, indexers: PlacementIndex.forServices, logger: logger)
+        roots = Dictionary(
+            uniqueKeysWithValues: RootKind.allCases.map {
+                ($0, Informer(client: client, type: $0.type, indexers: PlacementIndex.forRoots, logger: logger))
+            })
         self.elector = elector
         self.logger = logger
+    }
+
+    /// Placement's view of the informers' stores: Services, leaves by root,
+    /// roots by host, with no API round trip.
+    var reader: IndexedPlacementReader {
+        func indexed(_ informer: Informer) -> IndexedObjects {
+            let store = informer.store
+            return IndexedObjects(get: { store.get($0) }, byIndex: { store.byIndex($0, $1) })
+        }
+        return IndexedPlacementReader(services: indexed(services), roots: roots.mapValues(indexed))
     }
 
     /// `/readyz` passes once every informer has its first list.

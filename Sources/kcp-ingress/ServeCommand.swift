@@ -1,10 +1,13 @@
+import Admission
 import ArgumentParser
+import Foundation
 import HTTPServer
 import KubeClient
 import Logging
 import Metrics
 import NIOCore
 import NIOHTTP1
+import Placement
 import Prometheus
 import ServiceLifecycle
 import TLS
@@ -98,6 +101,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Name of the leader election Lease.")
     var leaderElectionId = "kcp-ingress-leader"
 
+    @Option(help: "Time the leaf writes of one admission review may take, well inside the webhook's timeout.")
+    var leafWriteTimeout = GoDuration(duration: .seconds(5), description: "5s")
+
+    @Option(help: "Leaf writes per second to the API server, sustained (a client of their own).")
+    var leafWriteQps: Double = 200
+
+    @Option(help: "Leaf writes allowed at once above --leaf-write-qps.")
+    var leafWriteBurst = 400
+
+    @Option(help: "The identity kcp-ingress writes leaves as: the only user allowed to change them.")
+    var controllerUsername = AdmissionSettings().controllerUsername
+
+    @Option(
+        parsing: .singleValue,
+        help: "A group whose members may update leaves' status (the syncers); repeat or comma-separate for several.")
+    var syncerGroups: [String] = []
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -121,6 +141,20 @@ struct ServeCommand: AsyncParsableCommand {
         guard kubeApiQps > 0, kubeApiBurst > 0 else {
             throw ValidationError("--kube-api-qps and --kube-api-burst must be positive")
         }
+        guard leafWriteQps > 0, leafWriteBurst > 0 else {
+            throw ValidationError("--leaf-write-qps and --leaf-write-burst must be positive")
+        }
+        guard leafWriteTimeout.duration > .zero else { throw ValidationError("--leaf-write-timeout must be positive") }
+    }
+
+    var admissionSettings: AdmissionSettings {
+        var settings = AdmissionSettings()
+        settings.controllerUsername = controllerUsername
+        settings.syncerGroups = Set(
+            syncerGroups.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty })
+        settings.leafWriteTimeout = leafWriteTimeout.duration
+        return settings
     }
 
     func run() async throws {
@@ -169,10 +203,21 @@ struct ServeCommand: AsyncParsableCommand {
         if let address = try BindAddress(flag: healthProbeBindAddress) {
             services.append(listener("health", address, health.routes, limits, logger))
         }
-        if let sync = try clusterSync(logger: logger) {
+        let settings = admissionSettings
+        var reader: (any PlacementReader)?
+        var writer: LeafWriter?
+        if let (sync, connection) = try clusterSync(logger: logger) {
             sync.addReadinessCheck(to: health)
             services.append(sync)
+            reader = sync.reader
+            writer = try LeafWriter(
+                connection: connection, timeout: settings.leafWriteTimeout, qps: leafWriteQps, burst: leafWriteBurst)
         }
+        let admission = AdmissionWebhook(
+            validator: Validator(settings: settings, reader: reader), mutator: Mutator(reader: reader, writer: writer),
+            logger: logger)
+        var webhookRoutes = HealthChecks.livenessRoute
+        webhookRoutes.merge(admission.routes)
         let webhook = ServerConfiguration(
             name: "webhook",
             address: BindAddress(host: webhookBindAddress, port: webhookPort),
@@ -184,7 +229,7 @@ struct ServeCommand: AsyncParsableCommand {
         if envoyxds {
             services.append(contentsOf: try grpcListener(health: servingStatus, limits: limits, logger: logger))
         }
-        services.append(HTTPServer(configuration: webhook, router: HealthChecks.livenessRoute, logger: logger))
+        services.append(HTTPServer(configuration: webhook, router: webhookRoutes, logger: logger))
         // Last, so that it is the first to hear of shutdown: gRPC health turns
         // NOT_SERVING before any listener starts draining.
         services.append(ServingStatusLifecycle(registry: servingStatus, health: health))
@@ -198,9 +243,10 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("shut down cleanly")
     }
 
-    /// Informers and leader election against the configured API server; nil
-    /// when none is configured at all (the webhook then serves alone).
-    private func clusterSync(logger: Logger) throws -> ClusterSync? {
+    /// Informers and leader election against the configured API server, and
+    /// the connection to it; nil when none is configured at all (the webhook
+    /// then validates alone and refuses to place roots).
+    private func clusterSync(logger: Logger) throws -> (ClusterSync, ClusterConnection)? {
         let resolved: ClusterConnection?
         do {
             resolved = try KubeConfig.resolve(kubeconfig: kubeconfig, context: context)
@@ -228,7 +274,7 @@ struct ServeCommand: AsyncParsableCommand {
                     name: leaderElectionId, identity: LeaderElectionConfiguration.defaultIdentity()),
                 logger: logger)
         }
-        return ClusterSync(client: client, elector: elector, logger: logger)
+        return (ClusterSync(client: client, elector: elector, logger: logger), connection)
     }
 
     /// The HTTP/2 gRPC listener of --envoyxds, and its certificate watch when it has TLS.

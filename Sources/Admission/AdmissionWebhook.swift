@@ -1,0 +1,100 @@
+public import HTTPServer
+import KubeAPI
+public import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+
+/// The webhook's HTTP side: `POST /mutate` and `POST /validate`, each a
+/// decode, a decision, an answer in the request's AdmissionReview version,
+/// with controller-runtime's metrics and one log line per refusal.
+///
+/// A client's bad input gets 400 with a one-line reason, never a 500; every
+/// decision, a refusal included, is an AdmissionReview with HTTP 200.
+public struct AdmissionWebhook: Sendable {
+    public let validator: Validator
+    public let mutator: Mutator
+    let logger: Logger
+
+    public init(validator: Validator, mutator: Mutator, logger: Logger) {
+        self.validator = validator
+        self.mutator = mutator
+        self.logger = logger
+    }
+
+    public var routes: Router {
+        var router = Router()
+        let mutator = mutator
+        let validator = validator
+        router.add(.POST, "/mutate") { request in
+            await handle(request, webhook: "/mutate") { await mutator.review($0) }
+        }
+        router.add(.POST, "/validate") { request in
+            await handle(request, webhook: "/validate") { validator.review($0) }
+        }
+        return router
+    }
+
+    private func handle(
+        _ request: HTTPRequest, webhook: String, decide: (DecodedReview) async -> AdmissionResponse
+    ) async -> HTTPResponse {
+        let metrics = WebhookMetrics(webhook: webhook)
+        metrics.inFlight.increment()
+        let start = ContinuousClock.now
+        defer {
+            metrics.inFlight.decrement()
+            metrics.latency.recordNanoseconds(start.duration(to: .now).nanoseconds)
+        }
+        var body = request.body
+        let bytes = body.readBytes(length: body.readableBytes) ?? []
+        let review: DecodedReview
+        do {
+            review = try DecodedReview(body: bytes)
+        } catch {
+            metrics.requests(code: 400).increment()
+            logger.notice("bad admission request", metadata: ["webhook": "\(webhook)", "reason": "\(error)"])
+            return .text(.badRequest, "bad AdmissionReview: \(error)\n")
+        }
+        let response = await decide(review)
+        metrics.requests(code: 200).increment()
+        if !response.allowed { logRefusal(review, response, webhook: webhook) }
+        let answer = AdmissionReview.answering(review.apiVersion, response: response)
+        return .bytes(.ok, contentType: "application/json", ByteBuffer(bytes: answer.json.bytes))
+    }
+
+    private func logRefusal(_ review: DecodedReview, _ response: AdmissionResponse, webhook: String) {
+        let request = review.request
+        logger.info(
+            "admission refused",
+            metadata: [
+                "webhook": "\(webhook)", "uid": "\(review.uid)", "kind": "\(request.kind?.kind ?? "")",
+                "object": "\(request.namespace ?? "")/\(request.name ?? "")",
+                "operation": "\(request.operation?.rawValue ?? "")", "code": "\(response.code ?? 0)",
+                "reason": "\(response.message ?? "")",
+            ])
+    }
+}
+
+/// controller-runtime's webhook metrics, by webhook path.
+struct WebhookMetrics {
+    let webhook: String
+    var inFlight: Meter {
+        Meter(label: "controller_runtime_webhook_requests_in_flight", dimensions: [("webhook", webhook)])
+    }
+    var latency: Metrics.Timer {
+        Metrics.Timer(
+            label: "controller_runtime_webhook_latency_seconds", dimensions: [("webhook", webhook)],
+            preferredDisplayUnit: .seconds)
+    }
+    func requests(code: Int) -> Counter {
+        Counter(
+            label: "controller_runtime_webhook_requests_total", dimensions: [("webhook", webhook), ("code", "\(code)")])
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

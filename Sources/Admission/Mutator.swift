@@ -1,0 +1,87 @@
+public import KubeAPI
+public import Placement
+
+/// `/mutate`: places a root and writes its leaves before answering.
+///
+/// Services and existing leaves come from the informer cache; the only I/O
+/// is the leaf writes. What was written before a failure stays: the status
+/// loop converges it (a root whose create was refused leaves orphans it
+/// collects).
+public struct Mutator: Sendable {
+    public let reader: (any PlacementReader)?
+    public let writer: LeafWriter?
+
+    /// Both nil without an API server: roots are then refused, since
+    /// placement cannot be decided or written.
+    public init(reader: (any PlacementReader)?, writer: LeafWriter?) {
+        self.reader = reader
+        self.writer = writer
+    }
+
+    public func review(_ review: DecodedReview) async -> AdmissionResponse {
+        let request = review.request
+        guard let kind = review.rootKind, request.subResource == nil else { return .allowed(uid: review.uid) }
+        let object = request.operation == .delete ? request.oldObject : request.object
+        guard let root = object, !RootKind.isLeaf(root) else { return .allowed(uid: review.uid) }
+        guard let reader, let writer else {
+            return .denied(
+                uid: review.uid, code: 503,
+                message: "kcp-ingress cannot place \(kind.type.kind.lowercased()) objects: it runs without an API "
+                    + "server (no -kubeconfig, KUBECONFIG, in-cluster service account or ~/.kube/config)",
+                reason: "ServiceUnavailable")
+        }
+        let key = ObjectKey(of: root)
+        switch request.operation {
+        case .create?, .update?:
+            let placement = Placement.decide(root: root, kind: kind, service: reader.service)
+            if key.name.isEmpty {
+                // generateName: the name, and so the leaves' names, are chosen after mutating admission.
+                return .allowed(
+                    uid: review.uid, patch: placement.rootPatch,
+                    warnings: placement.warnings + [
+                        "\(kind.type.kind.lowercased()) has no name yet (generateName): its leaves are written by the status loop"
+                    ])
+            }
+            let plan = LeafPlan(desired: placement.leaves, existing: reader.leaves(of: key, kind: kind))
+            if request.dryRun {
+                return .allowed(
+                    uid: review.uid, patch: placement.rootPatch, warnings: placement.warnings + Self.preview(plan, kind)
+                )
+            }
+            let failures = await writer.apply(plan, kind: kind)
+            guard failures.isEmpty else { return Self.refusal(review, failures) }
+            return .allowed(uid: review.uid, patch: placement.rootPatch, warnings: placement.warnings)
+        case .delete?:
+            // kube-apiserver refuses any patch on DELETE.
+            let plan = LeafPlan(desired: [], existing: reader.leaves(of: key, kind: kind))
+            if request.dryRun { return .allowed(uid: review.uid, warnings: Self.preview(plan, kind)) }
+            let failures = await writer.apply(plan, kind: kind)
+            guard failures.isEmpty else { return Self.refusal(review, failures) }
+            return .allowed(uid: review.uid)
+        default:
+            return .allowed(uid: review.uid)
+        }
+    }
+
+    /// What a dry run would write, one warning per leaf.
+    static func preview(_ plan: LeafPlan, _ kind: RootKind) -> [String] {
+        let noun = kind.type.kind.lowercased()
+        func cluster(_ object: JSON) -> String {
+            object["metadata"]?["labels"]?[PlacementLabels.cluster]?.stringValue ?? "?"
+        }
+        return
+            (plan.creates.map { "would create \(noun) \($0.name) for cluster \($0.cluster)" }
+            + plan.updates.map { "would update \(noun) \($0.leaf.name) for cluster \($0.leaf.cluster)" }
+            + plan.deletes.map { "would delete \(noun) \(ObjectKey(of: $0).name) for cluster \(cluster($0))" })
+            .map(Placement.shortened)
+    }
+
+    /// A denial the client can act on: which leaves and why, and that a retry is safe.
+    static func refusal(_ review: DecodedReview, _ failures: [LeafWriteFailure]) -> AdmissionResponse {
+        let detail = failures.map(\.description).joined(separator: "; ")
+        return .denied(
+            uid: review.uid, code: 503,
+            message: "kcp-ingress could not write the leaves of this object, so it was not admitted; retry: \(detail)",
+            reason: "ServiceUnavailable")
+    }
+}
