@@ -217,6 +217,11 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
+            name: "AdmissionTests",
+            dependencies: ["Admission", "Placement", "KubeAPI", "KubeClient", "HTTPServer"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
             name: "PlacementTests",
             dependencies: ["Placement", "KubeAPI"],
             swiftSettings: upcomingFeatures
