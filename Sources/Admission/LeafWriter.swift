@@ -50,6 +50,7 @@ public struct LeafWriter: Sendable {
             writes.append(("delete", ObjectKey(of: existing), { try await delete(existing, kind) }))
         }
         guard !writes.isEmpty else { return [] }
+        let deadline = ContinuousClock.now + timeout
 
         enum Outcome: Sendable {
             case written(LeafWriteFailure?)
@@ -57,12 +58,12 @@ public struct LeafWriter: Sendable {
         }
         return await withTaskGroup(of: Outcome.self) { group in
             for (verb, key, write) in writes {
-                group.addTask { .written(await attempt(verb, key, kind, write)) }
+                group.addTask { .written(await attempt(verb, key, kind, deadline, write)) }
             }
             // Writes still running at the deadline are cancelled: the
             // answer must reach the API server inside its webhook timeout.
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                try? await Task.sleep(until: deadline)
                 return .deadline
             }
             var failures: [LeafWriteFailure] = []
@@ -82,14 +83,15 @@ public struct LeafWriter: Sendable {
     }
 
     private func attempt(
-        _ verb: String, _ key: ObjectKey, _ kind: RootKind, _ write: () async throws -> Void
+        _ verb: String, _ key: ObjectKey, _ kind: RootKind, _ deadline: ContinuousClock.Instant,
+        _ write: () async throws -> Void
     ) async -> LeafWriteFailure? {
         do {
             try await write()
             Counter(label: "kcp_ingress_leaf_writes_total", dimensions: dimensions(kind, verb, "success")).increment()
             return nil
         } catch {
-            if Task.isCancelled {
+            if Task.isCancelled || ContinuousClock.now >= deadline {
                 Counter(label: "kcp_ingress_leaf_writes_total", dimensions: dimensions(kind, verb, "timeout"))
                     .increment()
                 return LeafWriteFailure(

@@ -42,7 +42,9 @@ public struct Mutator: Sendable {
                         "\(kind.type.kind.lowercased()) has no name yet (generateName): its leaves are written by the status loop"
                     ])
             }
-            let plan = LeafPlan(desired: placement.leaves, existing: reader.leaves(of: key, kind: kind))
+            let plan = LeafPlan(
+                desired: placement.leaves,
+                existing: existingLeaves(of: root, old: request.oldObject, kind, keeping: placement.clusters))
             if request.dryRun {
                 return .allowed(
                     uid: review.uid, patch: placement.rootPatch, warnings: placement.warnings + Self.preview(plan, kind)
@@ -53,7 +55,7 @@ public struct Mutator: Sendable {
             return .allowed(uid: review.uid, patch: placement.rootPatch, warnings: placement.warnings)
         case .delete?:
             // kube-apiserver refuses any patch on DELETE.
-            let plan = LeafPlan(desired: [], existing: reader.leaves(of: key, kind: kind))
+            let plan = LeafPlan(desired: [], existing: existingLeaves(of: root, old: root, kind, keeping: []))
             if request.dryRun { return .allowed(uid: review.uid, warnings: Self.preview(plan, kind)) }
             let failures = await writer.apply(plan, kind: kind)
             guard failures.isEmpty else { return Self.refusal(review, failures) }
@@ -61,6 +63,28 @@ public struct Mutator: Sendable {
         default:
             return .allowed(uid: review.uid)
         }
+    }
+
+    /// The root's leaves as the informer cache knows them, and those its
+    /// stored version records (`kcp.dev/clusters`) that the cache has not
+    /// seen yet: a leaf written by the previous review may still be on its
+    /// way to the cache, and must not be forgotten when it is to go. Those
+    /// are named, not read: deleting them needs no more. (Those on clusters
+    /// the root `keeps` go the create path, which copes with a leaf that
+    /// exists.)
+    private func existingLeaves(of root: JSON, old: JSON?, _ kind: RootKind, keeping: [String]) -> [JSON] {
+        let key = ObjectKey(of: root)
+        var leaves = reader?.leaves(of: key, kind: kind) ?? []
+        let known = Set(leaves.map { ObjectKey(of: $0).name })
+        for cluster in old.map(RootPatch.recordedClusters) ?? [] where !keeping.contains(cluster) {
+            let stand = Leaf(of: root, cluster: cluster)
+            guard !known.contains(stand.name) else { continue }
+            var named = JSON.object(JSONObject())
+            named["metadata"] = ["name": .string(stand.name), "namespace": .string(key.namespace)]
+            named["metadata"]?["labels"] = .object(JSONObject([(PlacementLabels.cluster, .string(cluster))]))
+            leaves.append(named)
+        }
+        return leaves
     }
 
     /// What a dry run would write, one warning per leaf.

@@ -1,9 +1,9 @@
 import KubeAPI
-@testable import KubeClient
 import Placement
 import Testing
 
 @testable import Admission
+@testable import KubeClient
 
 @Suite("/mutate without writes: placement, patches, previews, refusals")
 struct MutatorTests {
@@ -32,7 +32,10 @@ struct MutatorTests {
                     #"[{"op":"add","path":"/metadata/annotations","value":{"kcp.dev/clusters":"east,west"}}]"#))
         #expect(
             answer.json["warnings"]
-                == ["would create ingress front--east for cluster east", "would create ingress front--west for cluster west"])
+                == [
+                    "would create ingress front--east for cluster east",
+                    "would create ingress front--west for cluster west",
+                ])
     }
 
     @Test("dry run of a DELETE previews the leaves' deletion and carries no patch")
@@ -44,6 +47,19 @@ struct MutatorTests {
             Reviews.decoded(Reviews.review(operation: "DELETE", object: nil, oldObject: Reviews.ingress, dryRun: true)))
         #expect(answer.allowed && answer.json["patch"] == nil && answer.patchType == nil)
         #expect(answer.json["warnings"] == ["would delete ingress front--east for cluster east"])
+    }
+
+    @Test("a leaf the stored root records but the cache has not seen yet is still deleted when it is to go")
+    func cacheLag() async throws {
+        var old = Reviews.ingress
+        old["metadata"]?["annotations"] = ["kcp.dev/clusters": "east,west"]
+        let eastOnly = ArrayReader(services: [Reviews.service("web", cluster: "east")])
+        let answer = await Mutator(reader: eastOnly, writer: try writer()).review(
+            Reviews.decoded(Reviews.review(operation: "UPDATE", object: old, oldObject: old, dryRun: true)))
+        #expect(answer.allowed)
+        let warnings = answer.json["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(warnings.contains("would delete ingress front--west for cluster west"), "\(warnings)")
+        #expect(warnings.contains("would create ingress front--east for cluster east"), "\(warnings)")
     }
 
     @Test("leaves already as desired: nothing is written and the answer only patches the root")

@@ -13,7 +13,10 @@ enum Reviews {
         let meta = ObjectMeta(json: (object ?? oldObject)?["metadata"] ?? [:])
         var request: JSON = [
             "uid": "705ab4f5-6393-11e8-b7cc-42010a800002",
-            "kind": ["group": .string(kind.type.group), "version": .string(kind.type.version), "kind": .string(kind.type.kind)],
+            "kind": [
+                "group": .string(kind.type.group), "version": .string(kind.type.version),
+                "kind": .string(kind.type.kind),
+            ],
             "resource": [
                 "group": .string(kind.type.group), "version": .string(kind.type.version),
                 "resource": .string(kind.type.resource),

@@ -76,7 +76,8 @@ struct ValidatorTests {
         let refused = verdict(Reviews.review(object: ingress()), reader: claimed)
         #expect(!refused.allowed)
         #expect(refused.message?.contains("host front.example.com is already claimed by ingress team-a/first") == true)
-        #expect(verdict(Reviews.review(object: ingress()), reader: ArrayReader(roots: [.ingress: [sameNamespace]])).allowed)
+        #expect(
+            verdict(Reviews.review(object: ingress()), reader: ArrayReader(roots: [.ingress: [sameNamespace]])).allowed)
         // A leaf of that root does not claim anything.
         let leaf = Leaf(of: other, cluster: "east").object
         #expect(verdict(Reviews.review(object: ingress()), reader: ArrayReader(roots: [.ingress: [leaf]])).allowed)
@@ -103,7 +104,8 @@ struct ValidatorTests {
         #expect(!verdict(Reviews.review(operation: "UPDATE", object: unlabelled, oldObject: leaf)).allowed)
 
         let controller = settings.controllerUsername
-        #expect(verdict(Reviews.review(operation: "DELETE", object: nil, oldObject: leaf, username: controller)).allowed)
+        #expect(
+            verdict(Reviews.review(operation: "DELETE", object: nil, oldObject: leaf, username: controller)).allowed)
         #expect(
             verdict(
                 Reviews.review(
@@ -112,7 +114,8 @@ struct ValidatorTests {
             ).allowed)
         #expect(
             !verdict(
-                Reviews.review(operation: "UPDATE", object: leaf, oldObject: leaf, username: "syncer", groups: ["kcp-syncers"])
+                Reviews.review(
+                    operation: "UPDATE", object: leaf, oldObject: leaf, username: "syncer", groups: ["kcp-syncers"])
             ).allowed, "a syncer may write status only")
     }
 }

@@ -130,3 +130,14 @@ extension ChildProcess {
         try input.fileHandleForWriting.close()
     }
 }
+
+/// The path of `name` on the PATH (as a shell would find it), so that tests
+/// run the tools `make deps` installed wherever they went.
+func tool(_ name: String) -> String {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for directory in path.split(separator: ":") {
+        let candidate = "\(directory)/\(name)"
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return "/usr/bin/\(name)"
+}

@@ -33,7 +33,7 @@ final class DevAPIServerProcess: Sendable {
         status: Int32, stdout: String, stderr: String
     ) {
         try await run(
-            "/usr/bin/kubectl", ["--kubeconfig", adminKubeconfig] + arguments, stdin: stdin, timeout: .seconds(30))
+            tool("kubectl"), ["--kubeconfig", adminKubeconfig] + arguments, stdin: stdin, timeout: .seconds(30))
     }
 
     func stop() {
