@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The most complete story there is today, on 127.0.0.1: the development API
 # server (objects under .kcp-ingress), and kcp-ingress serving the webhook
-# and gRPC, with informers on that API server and leader election.
+# (registered with the API server, so roots get their leaves) and gRPC,
+# with informers on that API server and leader election.
 #
 #   contrib/run-dev.sh [extra serve flags]        (or: make run)
 set -euo pipefail
@@ -19,4 +20,10 @@ echo "development API server: kubectl --kubeconfig $data/admin.kubeconfig (log: 
 "$binary" -kubeconfig "$data/controller.kubeconfig" --leader-elect --leader-election-namespace kube-system \
     --webhook-bind-address 127.0.0.1 --tls-cert-file certs/dev/tls.crt --tls-private-key-file certs/dev/tls.key \
     --health-probe-bind-address 127.0.0.1:8081 --metrics-bind-address 127.0.0.1:8080 \
-    -envoyxds --envoyxds-bind-address 127.0.0.1 "$@"
+    -envoyxds --envoyxds-bind-address 127.0.0.1 "$@" &
+serve=$!
+trap 'kill $serve $api 2>/dev/null || true' EXIT
+for _ in $(seq 300); do curl -fs http://127.0.0.1:8081/readyz >/dev/null && break; sleep 0.1; done
+contrib/dev/register-webhooks.sh "$data/admin.kubeconfig" certs/dev/ca.crt >&2
+echo "webhooks registered: kubectl --kubeconfig $data/admin.kubeconfig create -f contrib/samples/" >&2
+wait $serve
