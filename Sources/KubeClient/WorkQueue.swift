@@ -7,7 +7,9 @@
 ///   overall token bucket (10 per second, burst 100), whichever is longer;
 ///   `forget` resets the key's backoff after a success.
 ///
-/// Time comes from an injected clock, so tests can move it by hand.
+/// Time comes from an injected clock, so tests can move it by hand. With a
+/// `name`, client-go's `workqueue_depth`, `workqueue_adds_total` and
+/// `workqueue_retries_total` are kept for it.
 public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
     private let clock: C
     private let baseDelay: Duration
@@ -18,17 +20,24 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
     private var dirty: Set<Key> = []
     private var processing: Set<Key> = []
     private var failures: [Key: Int] = [:]
-    private var waiters: [CheckedContinuation<Key?, Never>] = []
+    private var waiters: [(id: Int, continuation: CheckedContinuation<Key?, Never>)] = []
+    private var nextWaiter = 0
+    /// Adds waiting for their delay; cancelled at shutdown so none outlives the queue.
+    private var delayed: [Int: Task<Void, Never>] = [:]
+    private var nextDelayed = 0
     private var shuttingDown = false
+    private let metrics: WorkQueueMetrics?
 
     public init(
         clock: C,
         baseDelay: Duration = .milliseconds(5),
         maxDelay: Duration = .seconds(1000),
         rate: Double = 10,
-        burst: Int = 100
+        burst: Int = 100,
+        name: String? = nil
     ) {
         self.clock = clock
+        metrics = name.map(WorkQueueMetrics.init(name:))
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.bucket = TokenBucket(rate: rate, burst: burst, now: clock.now)
@@ -36,24 +45,40 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
 
     public func add(_ key: Key) {
         guard !shuttingDown, !dirty.contains(key) else { return }
+        metrics?.added()
         dirty.insert(key)
         guard !processing.contains(key) else { return }
         if waiters.isEmpty {
             queue.append(key)
+            metrics?.depth(queue.count)
         } else {
-            hand(key, to: waiters.removeFirst())
+            hand(key, to: waiters.removeFirst().continuation)
         }
     }
 
-    /// The next key to process, waiting for one; nil once shut down and empty.
+    /// The next key to process, waiting for one; nil once shut down and
+    /// empty, and nil at once when the calling task is cancelled (a worker
+    /// of a leader that lost its lease must not stay parked here).
     public func get() async -> Key? {
         if !queue.isEmpty {
             let key = queue.removeFirst()
+            metrics?.depth(queue.count)
             take(key)
             return key
         }
-        if shuttingDown { return nil }
-        return await withCheckedContinuation { waiters.append($0) }
+        if shuttingDown || Task.isCancelled { return nil }
+        let id = nextWaiter
+        nextWaiter += 1
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { waiters.append((id, $0)) }
+        } onCancel: {
+            Task { await self.cancelWaiter(id) }
+        }
+    }
+
+    private func cancelWaiter(_ id: Int) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: nil)
     }
 
     private func hand(_ key: Key, to waiter: CheckedContinuation<Key?, Never>) {
@@ -70,7 +95,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
     public func done(_ key: Key) {
         processing.remove(key)
         if dirty.contains(key) {
-            if waiters.isEmpty { queue.append(key) } else { hand(key, to: waiters.removeFirst()) }
+            if waiters.isEmpty { queue.append(key) } else { hand(key, to: waiters.removeFirst().continuation) }
         }
     }
 
@@ -80,16 +105,25 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
             add(key)
             return
         }
+        guard !shuttingDown else { return }
         let deadline = clock.now.advanced(by: delay)
         let clock = clock
-        Task {
+        let id = nextDelayed
+        nextDelayed += 1
+        delayed[id] = Task {
             try? await clock.sleep(until: deadline, tolerance: nil)
-            self.add(key)
+            await self.fireDelayed(id, key)
         }
+    }
+
+    private func fireDelayed(_ id: Int, _ key: Key) {
+        guard delayed.removeValue(forKey: id) != nil, !Task.isCancelled else { return }
+        add(key)
     }
 
     /// Adds `key` after its backoff and the overall rate limit allow.
     public func addRateLimited(_ key: Key) {
+        metrics?.retried()
         add(key, after: rateLimitDelay(for: key))
     }
 
@@ -116,11 +150,18 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
     /// Workers blocked in `get()` for want of a key.
     var waitingWorkers: Int { waiters.count }
 
-    /// Stops accepting keys; workers drain what is queued, then get nil.
+    /// Adds still waiting for their delay.
+    var pendingDelayedAdds: Int { delayed.count }
+
+    /// Stops accepting keys (for good: a new term of work needs a new
+    /// queue); pending delayed adds are dropped; workers drain what is
+    /// queued, then get nil.
     public func shutDown() {
         shuttingDown = true
+        for task in delayed.values { task.cancel() }
+        delayed.removeAll()
         if queue.isEmpty {
-            for waiter in waiters { waiter.resume(returning: nil) }
+            for waiter in waiters { waiter.continuation.resume(returning: nil) }
             waiters.removeAll()
         }
     }

@@ -42,7 +42,7 @@ final class ManualClock: Clock, Sendable {
     var sleeping: Int { state.withLock { $0.sleepers.count } }
 }
 
-@Suite("Work queue with client-go's semantics")
+@Suite("Work queue with client-go's semantics", .timeLimit(.minutes(1)))
 struct WorkQueueTests {
     @Test("a queued key is not queued twice; a key added while processed comes back after done")
     func deduplication() async {
@@ -117,5 +117,35 @@ struct WorkQueueTests {
         #expect(await queue.count == 0)
         clock.advance(by: .milliseconds(1))
         #expect(await queue.get() == "a")
+    }
+
+    @Test("a worker parked in get() returns nil when its task is cancelled")
+    func cancelledGet() async {
+        let queue = WorkQueue<String, ManualClock>(clock: ManualClock())
+        let worker = Task { await queue.get() }
+        for _ in 0..<10_000 {
+            if await queue.waitingWorkers > 0 { break }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(await queue.waitingWorkers == 1)
+        worker.cancel()
+        #expect(await worker.value == nil)
+        #expect(await queue.waitingWorkers == 0)
+        // The queue still works for others, and the cancelled worker took no key.
+        await queue.add("k")
+        #expect(await queue.get() == "k")
+    }
+
+    @Test("shutDown drops delayed adds: none lands afterwards")
+    func shutDownDropsDelayed() async {
+        let clock = ManualClock()
+        let queue = WorkQueue<String, ManualClock>(clock: clock)
+        await queue.add("late", after: .seconds(5))
+        #expect(await queue.pendingDelayedAdds == 1)
+        await queue.shutDown()
+        #expect(await queue.pendingDelayedAdds == 0)
+        clock.advance(by: .seconds(10))
+        #expect(await queue.get() == nil)
+        #expect(await queue.count == 0)
     }
 }
