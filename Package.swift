@@ -103,9 +103,32 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "PlacementAPI",
+            dependencies: [
+                "Placement",
+                "KubeAPI",
+                "KubeClient",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "StatusLoop",
+            dependencies: [
+                "Placement",
+                "PlacementAPI",
+                "KubeAPI",
+                "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "Admission",
             dependencies: [
                 "Placement",
+                "PlacementAPI",
                 "KubeAPI",
                 "KubeClient",
                 "HTTPServer",
@@ -138,7 +161,9 @@ let package = Package(
                 "KubeAPI",
                 "KubeClient",
                 "Placement",
+                "PlacementAPI",
                 "Admission",
+                "StatusLoop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -218,7 +243,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdmissionTests",
-            dependencies: ["Admission", "Placement", "KubeAPI", "KubeClient", "HTTPServer"],
+            dependencies: ["Admission", "Placement", "PlacementAPI", "KubeAPI", "KubeClient", "HTTPServer"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 public import KubeAPI
 public import Placement
+public import PlacementAPI
 
 /// `/mutate`: places a root and writes its leaves before answering.
 ///

@@ -1,4 +1,5 @@
 import Admission
+import PlacementAPI
 import ArgumentParser
 import Foundation
 import HTTPServer

@@ -1,4 +1,5 @@
 import KubeAPI
+import PlacementAPI
 import Placement
 import Testing
 
