@@ -235,6 +235,23 @@ struct ProtobufDecoderTests {
         }
     }
 
+    @Test("many empty messages, which Go would fill with zero values, are refused before they outgrow the body")
+    func amplification() throws {
+        let spam = ProtobufWriter.envelope(
+            apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration"
+        ) {
+            for _ in 0..<10_000 { $0.message(2) { _ in } }
+        }
+        #expect(throws: KubernetesProtobuf.Failure.self) { try KubernetesProtobuf.decode(spam) }
+        let few = ProtobufWriter.envelope(
+            apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration"
+        ) {
+            for _ in 0..<100 { $0.message(2) { _ in } }
+        }
+        let decoded = try KubernetesProtobuf.decode(few)
+        #expect(decoded["webhooks"]?.arrayValue?.count == 100)
+    }
+
     @Test("a kind without a protobuf form here (a custom resource) or a compressed body is unsupported, not malformed")
     func unsupported() {
         let route = ProtobufWriter.envelope(apiVersion: "route.openshift.io/v1", kind: "Route") { _ in }

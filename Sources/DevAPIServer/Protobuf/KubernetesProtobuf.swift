@@ -60,7 +60,10 @@ enum KubernetesProtobuf {
         if !envelope.kind.isEmpty { object["kind"] = .string(envelope.kind) }
         if !envelope.apiVersion.isEmpty { object["apiVersion"] = .string(envelope.apiVersion) }
         do {
-            for (key, value) in try MessageDecoder.decode(envelope.raw, as: schema) { object[key] = value }
+            let budget = MessageDecoder.budget(forBodyOf: body.count)
+            for (key, value) in try MessageDecoder.decode(envelope.raw, as: schema, budget: budget) {
+                object[key] = value
+            }
         } catch {
             throw .malformed("invalid \(envelope.kind): \(error)")
         }

@@ -13,16 +13,34 @@ struct MessageDecoder {
     /// a valid body meets.
     static let maxDepth = 32
 
+    /// JSON values still allowed. Go writes zero values for absent fields,
+    /// so two bytes (an empty webhook) can become five values; the budget
+    /// keeps a body from growing into far more memory than it occupies.
+    private var budget: Int
+
+    /// Two values per byte of input, and never more than a million: real
+    /// objects stay well under one per byte.
+    static func budget(forBodyOf count: Int) -> Int { min(1_000_000, 2 * count + 1024) }
+
+    static func decode(_ reader: ProtobufReader, as schema: MessageSchema, budget: Int) throws(ProtobufError)
+        -> JSONObject
+    {
+        var decoder = MessageDecoder(budget: budget)
+        return try decoder.decode(reader, as: schema, depth: 0)
+    }
+
     /// One occurrence of a field in the wire data.
     private enum Occurrence {
         case scalar(UInt64)
         case bytes(Range<Int>)
     }
 
-    static func decode(_ reader: ProtobufReader, as schema: MessageSchema, depth: Int = 0) throws(ProtobufError)
+    private mutating func decode(_ reader: ProtobufReader, as schema: MessageSchema, depth: Int) throws(ProtobufError)
         -> JSONObject
     {
-        guard depth < maxDepth else { throw ProtobufError("\(schema.name) nests deeper than \(maxDepth) messages") }
+        guard depth < Self.maxDepth else {
+            throw ProtobufError("\(schema.name) nests deeper than \(Self.maxDepth) messages")
+        }
         var reader = reader
         var found: [Int: [Occurrence]] = [:]
         let known = Dictionary(schema.fields.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
@@ -51,6 +69,9 @@ struct MessageDecoder {
                 continue
             }
             if let value = try value(of: field, occurrences, in: reader, path: path, depth: depth) {
+                // Members of nested messages were counted as they were decoded.
+                let entries = if case .stringMap = field.kind { value.objectValue?.count ?? 0 } else { 0 }
+                try spend(1 + (value.arrayValue?.count ?? 0) + entries, path)
                 object[field.name] = value
             }
         }
@@ -58,7 +79,7 @@ struct MessageDecoder {
     }
 
     /// The JSON for one field, or nil when `encoding/json` would leave it out.
-    private static func value(
+    private mutating func value(
         of field: FieldSchema,
         _ occurrences: [Occurrence],
         in reader: ProtobufReader,
@@ -78,7 +99,7 @@ struct MessageDecoder {
             var entries: [String: String] = [:]
             for occurrence in occurrences {
                 guard case .bytes(let range) = occurrence else { continue }
-                let (key, value) = try mapEntry(reader.reader(for: range), path: path)
+                let (key, value) = try Self.mapEntry(reader.reader(for: range), path: path)
                 entries[key] = value
             }
             if entries.isEmpty { return field.presence == .always ? .null : nil }
@@ -114,7 +135,7 @@ struct MessageDecoder {
     }
 
     /// One value; `nil` occurrence means the Go zero value of a struct type.
-    private static func single(
+    private mutating func single(
         _ kind: FieldKind,
         _ occurrence: Occurrence?,
         in reader: ProtobufReader,
@@ -126,7 +147,7 @@ struct MessageDecoder {
         // int32 travels sign-extended to 64 bits; Go keeps the low 32.
         case (.int32, .scalar(let raw)?): return .integer(Int64(Int32(truncatingIfNeeded: raw)))
         case (.int64, .scalar(let raw)?): return .integer(Int64(bitPattern: raw))
-        case (.string, .bytes(let range)?): return .string(try text(reader.bytes[range], path: path))
+        case (.string, .bytes(let range)?): return .string(try Self.text(reader.bytes[range], path: path))
         case (.bytes, .bytes(let range)?): return .string(Data(reader.bytes[range]).base64EncodedString())
         case (.message(let schema), .bytes(let range)?):
             return .object(try decode(reader.reader(for: range), as: schema, depth: depth + 1))
@@ -136,10 +157,10 @@ struct MessageDecoder {
                 reader.reader(for: range), micro: { if case .microTime = kind { true } else { false } }(), path: path)
         case (.intOrString, let occurrence):
             guard case .bytes(let range)? = occurrence else { return .integer(0) }
-            return try intOrString(reader.reader(for: range), path: path)
+            return try Self.intOrString(reader.reader(for: range), path: path)
         case (.rawJSON, let occurrence):
             guard case .bytes(let range)? = occurrence else { return .null }
-            return try rawJSON(reader.reader(for: range), path: path)
+            return try Self.rawJSON(reader.reader(for: range), path: path)
         default:
             throw ProtobufError("\(path) has an unexpected encoding")
         }
@@ -147,7 +168,7 @@ struct MessageDecoder {
 
     /// Occurrences of a singular message field merge, as protobuf says; the
     /// concatenation of their encodings decodes to exactly that merge.
-    private static func decode(
+    private mutating func decode(
         merging occurrences: [Occurrence],
         in reader: ProtobufReader,
         as schema: MessageSchema,
@@ -161,6 +182,13 @@ struct MessageDecoder {
         return try decode(ProtobufReader(joined), as: schema, depth: depth)
     }
 
+    private mutating func spend(_ values: Int, _ path: String) throws(ProtobufError) {
+        budget -= values
+        guard budget >= 0 else {
+            throw ProtobufError("\(path): the body decodes to more JSON values than its size allows")
+        }
+    }
+
     private static func mapEntry(_ reader: ProtobufReader, path: String) throws(ProtobufError) -> (String, String) {
         var reader = reader
         var key = ""
@@ -170,7 +198,7 @@ struct MessageDecoder {
                 try reader.skip(wireType)
                 continue
             }
-            let string = try text(reader.bytes[try reader.lengthDelimited()], path: path)
+            let string = try Self.text(reader.bytes[try reader.lengthDelimited()], path: path)
             if number == 1 { key = string } else { value = string }
         }
         return (key, value)
@@ -186,7 +214,8 @@ struct MessageDecoder {
             switch (number, wireType) {
             case (1, .varint): type = Int64(bitPattern: try reader.varint())
             case (2, .varint): intValue = Int32(truncatingIfNeeded: try reader.varint())
-            case (3, .lengthDelimited): stringValue = try text(reader.bytes[try reader.lengthDelimited()], path: path)
+            case (3, .lengthDelimited):
+                stringValue = try Self.text(reader.bytes[try reader.lengthDelimited()], path: path)
             default: try reader.skip(wireType)
             }
         }
