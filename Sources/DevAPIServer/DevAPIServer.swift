@@ -111,15 +111,15 @@ public final class DevAPIServer: Sendable {
         query: QueryParameters,
         user: APIUser
     ) async throws(APIError) -> HTTPResponse {
+        // kubectl asks reads for a Table to print.
+        let table =
+            request.method == .GET
+            ? try TableRequest.negotiate(accept: request.headers.first(name: "accept"), query: query) : nil
         if let subresource = path.subresource, subresource != "status" || !resource.hasStatus {
             throw APIError.pathNotFound()
         }
         let statusOnly = path.subresource == "status"
         let dryRun = query["dryRun"] == "All"
-        // kubectl asks reads for a Table to print.
-        let table =
-            request.method == .GET
-            ? try TableRequest.negotiate(accept: request.headers.first(name: "accept"), query: query) : nil
         switch (request.method, path.name) {
         case (.GET, nil) where path.watch || query.flag("watch"):
             return try watch(resource, path: path, query: query, table: table)

@@ -34,6 +34,9 @@ struct TableColumn: Sendable {
         "Age",
         "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
     )
-    /// A custom resource's Age printer column (`type: date`).
-    static let dateAge = TableColumn("Age", age.description, type: "date")
+    /// A custom resource's printer column without a description: the
+    /// apiextensions server describes it by its JSONPath.
+    static func customResource(_ name: String, jsonPath: String, type: String = "string") -> TableColumn {
+        TableColumn(name, "Custom resource definition column (in JSONPath format): \(jsonPath)", type: type)
+    }
 }

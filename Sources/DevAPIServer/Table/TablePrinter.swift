@@ -56,7 +56,10 @@ struct TablePrinter: Sendable {
     /// printed as compact JSON as kubectl's JSONPath printer does for a
     /// list) and Age.
     static let httpRoute = TablePrinter(
-        columns: [.name, TableColumn("Hostnames", ""), .dateAge]
+        columns: [
+            .name, .customResource("Hostnames", jsonPath: ".spec.hostnames"),
+            .customResource("Age", jsonPath: ".metadata.creationTimestamp", type: "date"),
+        ]
     ) { object, now in
         let hostnames = object["spec"]?["hostnames"]
         let cell: JSON = hostnames.map { $0.isNull ? .null : .string($0.text) } ?? .null
