@@ -172,6 +172,20 @@ struct ProtobufDecoderTests {
         )
     }
 
+    @Test("DeleteOptions, with any apiVersion: preconditions, propagation policy and dryRun")
+    func deleteOptions() throws {
+        let body = ProtobufWriter.envelope(apiVersion: "meta.k8s.io/v1", kind: "DeleteOptions") {
+            $0.int(1, 0)
+            $0.message(2) { $0.string(2, "42") }
+            $0.string(4, "Foreground")
+            $0.string(5, "All")
+        }
+        #expect(
+            try Self.decode(body)
+                == #"{"kind":"DeleteOptions","apiVersion":"meta.k8s.io/v1","gracePeriodSeconds":0,"preconditions":{"resourceVersion":"42"},"propagationPolicy":"Foreground","dryRun":["All"]}"#
+        )
+    }
+
     @Test("a repeated message field merges and a repeated scalar keeps the last value, as protobuf says")
     func mergeAndLastWins() throws {
         let body = ProtobufWriter.envelope(apiVersion: "v1", kind: "Namespace") {

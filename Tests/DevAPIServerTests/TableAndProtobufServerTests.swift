@@ -66,6 +66,54 @@ struct TableAndProtobufServerTests {
         #expect(await call(.GET, "/api/v1/namespaces/shop").code == 200)
     }
 
+    @Test(
+        "client-go's leader election in protobuf: a Lease created, then renewed by PUT; a protobuf delete's preconditions"
+    )
+    func protobufUpdateAndDelete() async throws {
+        let leases = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+        func lease(resourceVersion: String?, renewSeconds: Int64) -> [UInt8] {
+            ProtobufWriter.envelope(apiVersion: "coordination.k8s.io/v1", kind: "Lease") {
+                $0.message(1) {
+                    $0.string(1, "leader")
+                    if let resourceVersion { $0.string(6, resourceVersion) }
+                }
+                $0.message(2) {
+                    $0.string(1, "replica-a")
+                    $0.int(2, 15)
+                    $0.message(4) {
+                        $0.int(1, renewSeconds)
+                        $0.int(2, 250_000_000)
+                    }
+                }
+            }
+        }
+        let created = await call(
+            .POST, leases, body: lease(resourceVersion: nil, renewSeconds: 1_700_000_000),
+            contentType: KubernetesProtobuf.mediaType)
+        #expect(created.code == 201)
+        let version = try #require(created.json?["metadata"]?["resourceVersion"]?.stringValue)
+        let renewed = await call(
+            .PUT, leases + "/leader", body: lease(resourceVersion: version, renewSeconds: 1_700_000_002),
+            contentType: KubernetesProtobuf.mediaType)
+        #expect(renewed.code == 200)
+        #expect(renewed.json?["spec"]?["renewTime"] == "2023-11-14T22:13:22.250000Z")
+        let stale = await call(
+            .PUT, leases + "/leader", body: lease(resourceVersion: version, renewSeconds: 1_700_000_004),
+            contentType: KubernetesProtobuf.mediaType)
+        #expect(stale.code == 409)
+
+        let options = ProtobufWriter.envelope(apiVersion: "v1", kind: "DeleteOptions") {
+            $0.message(2) { $0.string(1, "not-the-uid") }
+            $0.string(4, "Background")
+        }
+        let refused = await call(.DELETE, leases + "/leader", body: options, contentType: KubernetesProtobuf.mediaType)
+        #expect(refused.code == 409)
+        #expect(
+            refused.json?["message"]?.stringValue?.contains("Precondition failed: UID in precondition: not-the-uid")
+                == true)
+        #expect(await call(.GET, leases + "/leader").code == 200)
+    }
+
     static let service =
         #"{"metadata":{"name":"web","labels":{"app":"web"}},"spec":{"type":"ClusterIP","clusterIPs":["10.0.0.7"],"ports":[{"port":80,"protocol":"TCP"},{"port":443,"protocol":"TCP","nodePort":30443}],"selector":{"b":"2","a":"1"}}}"#
 
