@@ -211,16 +211,29 @@ struct DevAPIServerKubectlProtobufTests {
         #expect(spec?["rules"] != nil || spec?["defaultBackend"] != nil, "the rules arrived: \(viaProtobuf)")
     }
 
-    @Test("kubectl create service clusterip, with numbered and named target ports")
-    func service() async throws {
+    @Test(
+        "kubectl create service: clusterip with numbered and named target ports, nodeport, externalname",
+        arguments: [
+            ["clusterip", "web", "--tcp=80:8080", "--tcp=443:https"],
+            ["nodeport", "web", "--tcp=80:8080", "--node-port=30080"],
+            ["externalname", "web", "--external-name=shop.example.com"],
+        ])
+    func service(_ arguments: [String]) async throws {
         let server = try await DevAPIServerProcess()
         defer { server.stop() }
         try await Self.makeNamespaces(server)
-        let (viaProtobuf, viaJSON) = try await Self.createBothWays(
-            server, "service", ["service", "clusterip", "web", "--tcp=80:8080", "--tcp=443:https"])
+        let (viaProtobuf, viaJSON) = try await Self.createBothWays(server, "service", ["service"] + arguments)
         #expect(NSDictionary(dictionary: viaProtobuf) == NSDictionary(dictionary: viaJSON))
-        let ports = (viaProtobuf["spec"] as? [String: Any])?["ports"] as? [[String: Any]]
-        #expect(ports?.map { "\($0["port"] ?? "")>\($0["targetPort"] ?? "")" } == ["80>8080", "443>https"])
+        let spec = viaProtobuf["spec"] as? [String: Any]
+        switch arguments[0] {
+        case "clusterip":
+            let ports = spec?["ports"] as? [[String: Any]]
+            #expect(ports?.map { "\($0["port"] ?? "")>\($0["targetPort"] ?? "")" } == ["80>8080", "443>https"])
+        case "nodeport":
+            #expect((spec?["ports"] as? [[String: Any]])?.first?["nodePort"] as? Int == 30080)
+        default:
+            #expect(spec?["externalName"] as? String == "shop.example.com")
+        }
     }
 }
 
