@@ -43,9 +43,8 @@ struct MessageDecoder {
         }
         var reader = reader
         var found: [Int: [Occurrence]] = [:]
-        let known = Dictionary(schema.fields.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         while let (number, wireType) = try reader.nextField() {
-            guard let field = known[number] else {
+            guard let field = schema.field(number) else {
                 try reader.skip(wireType)
                 continue
             }
@@ -57,7 +56,13 @@ struct MessageDecoder {
             }
             let occurrence: Occurrence =
                 expected == .varint ? .scalar(try reader.varint()) : .bytes(try reader.lengthDelimited())
-            found[number, default: []].append(occurrence)
+            // Only the last of a singular field's occurrences counts, so
+            // only it is kept; repeated fields, maps and messages keep all.
+            if field.keepsEveryOccurrence {
+                found[number, default: []].append(occurrence)
+            } else {
+                found[number] = [occurrence]
+            }
         }
         var object = JSONObject()
         for field in schema.fields {
@@ -252,6 +257,16 @@ struct MessageDecoder {
             throw ProtobufError("\(path) is not valid UTF-8")
         }
         return string
+    }
+}
+
+extension FieldSchema {
+    var keepsEveryOccurrence: Bool {
+        if repeated { return true }
+        switch kind {
+        case .stringMap, .message: return true
+        default: return false
+        }
     }
 }
 

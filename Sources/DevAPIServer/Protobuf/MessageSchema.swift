@@ -53,11 +53,15 @@ struct FieldSchema: Sendable {
 struct MessageSchema: Sendable {
     let name: String
     let fields: [FieldSchema]
+    private let byNumber: [Int: FieldSchema]
 
     init(_ name: String, _ fields: [FieldSchema]) {
         self.name = name
         self.fields = fields
+        byNumber = Dictionary(fields.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
     }
+
+    func field(_ number: Int) -> FieldSchema? { byNumber[number] }
 }
 
 /// Short constructors, so a schema reads like the Go struct it mirrors.
