@@ -280,6 +280,16 @@ struct DevAPIServerKubectlTableTests {
                 "shop               <none>       <unknown>     8080/     <age> app=shop",
                 "web    ClusterIP   <none>       <none>        80/TCP    <age> app=web",
             ])
+        // -A names each row's namespace from its PartialObjectMetadata;
+        // --sort-by asks for whole objects (includeObject=Object) to sort by.
+        let second = ["create", "ingress", "second", "-n", "kube-public", "--rule=a.example.com/=web:80"]
+        #expect(try await server.kubectl(second).status == 0)
+        #expect(
+            try await Self.printed(server, ["ingress", "-A", "--sort-by=.spec.rules[0].host"]) == [
+                "NAMESPACE     NAME     CLASS    HOSTS                            ADDRESS   PORTS   AGE",
+                "kube-public   second   <none>   a.example.com                              80      <age>",
+                "default       shop     <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age>",
+            ])
         #expect(
             try await Self.printed(server, ["ingress", "-L", "app"]) == [
                 "NAME   CLASS    HOSTS                            ADDRESS   PORTS   AGE   APP",
