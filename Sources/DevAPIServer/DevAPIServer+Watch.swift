@@ -8,7 +8,12 @@ extension DevAPIServer {
     /// `timeoutSeconds` (default 30 minutes), the client leaves, or the
     /// watcher falls too far behind (then the stream ends and the client
     /// resumes or relists, as client-go does).
-    func watch(_ resource: ServedResource, path: APIPath, query: QueryParameters) throws(APIError) -> HTTPResponse {
+    func watch(
+        _ resource: ServedResource,
+        path: APIPath,
+        query: QueryParameters,
+        table: TableRequest? = nil
+    ) throws(APIError) -> HTTPResponse {
         let filter = try ObjectFilter(query)
         let requested = query["resourceVersion"].flatMap { $0.isEmpty ? nil : UInt64($0) }
         if let version = query["resourceVersion"], !version.isEmpty, requested == nil {
@@ -33,20 +38,23 @@ extension DevAPIServer {
         let store = store
         let initialObjects = initial
         return .streaming(.ok, headers: ["content-type": "application/json"]) { writer in
+            // As Tables when kubectl asked for them (`get -w`).
+            var tables = table.map { TableWatchEvents($0, kind: type.kind) }
+            let line = { (event: WatchEvent) in Self.line(tables?.event(event) ?? event) }
             for object in initialObjects {
-                try await writer.write(Self.line(WatchEvent(type: .added, object: object)))
+                try await writer.write(line(WatchEvent(type: .added, object: object)))
             }
             let items = WatchItems.merge(events: events, bookmarkEvery: bookmarks, timeout: timeout)
             for await item in items {
                 switch item {
                 case .event(let event):
-                    if let out = Self.visible(event, filter) { try await writer.write(Self.line(out)) }
+                    if let out = Self.visible(event, filter) { try await writer.write(line(out)) }
                 case .bookmark:
                     let marker: JSON = [
                         "kind": .string(type.kind), "apiVersion": .string(type.apiVersion),
                         "metadata": ["resourceVersion": .string(String(store.revision))],
                     ]
-                    try await writer.write(Self.line(WatchEvent(type: .bookmark, object: marker)))
+                    try await writer.write(line(WatchEvent(type: .bookmark, object: marker)))
                 }
             }
         }

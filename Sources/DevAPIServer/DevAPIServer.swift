@@ -111,6 +111,10 @@ public final class DevAPIServer: Sendable {
         query: QueryParameters,
         user: APIUser
     ) async throws(APIError) -> HTTPResponse {
+        // kubectl asks reads for a Table to print.
+        let table =
+            request.method == .GET
+            ? try TableRequest.negotiate(accept: request.headers.first(name: "accept"), query: query) : nil
         if let subresource = path.subresource, subresource != "status" || !resource.hasStatus {
             throw APIError.pathNotFound()
         }
@@ -118,18 +122,19 @@ public final class DevAPIServer: Sendable {
         let dryRun = query["dryRun"] == "All"
         switch (request.method, path.name) {
         case (.GET, nil) where path.watch || query.flag("watch"):
-            return try watch(resource, path: path, query: query)
+            return try watch(resource, path: path, query: query, table: table)
         case (.GET, nil):
-            return try list(resource, namespace: path.namespace, query: query)
+            let list = try list(resource, namespace: path.namespace, query: query)
+            return try table?.table(ofList: list, kind: resource.type.kind) ?? list
         case (.GET, let name?) where path.watch:
             var query = query
             query.set("fieldSelector", "metadata.name=\(name)")
-            return try watch(resource, path: path, query: query)
+            return try watch(resource, path: path, query: query, table: table)
         case (.GET, let name?):
             guard let object = store.get(resource.qualifiedName, namespace: path.namespace, name: name) else {
                 throw APIError.notFound(resource, name)
             }
-            return Self.json(.ok, object)
+            return Self.json(.ok, table?.table(of: object, kind: resource.type.kind) ?? object)
         case (.POST, nil):
             return try await create(
                 resource, namespace: path.namespace, body: try Self.body(request), user: user, dryRun: dryRun)
@@ -148,16 +153,18 @@ public final class DevAPIServer: Sendable {
         }
     }
 
-    /// The request's JSON body, refused with 415 unless its content type is
-    /// one of `accepted` (kubectl's imperative commands send protobuf for
-    /// built-in kinds; this server reads JSON only).
-    static func body(_ request: HTTPRequest, accepting accepted: [String] = ["application/json"]) throws(APIError)
-        -> JSON
-    {
+    /// The request's body as JSON, refused with 415 unless its content type
+    /// is one of `accepted`. Protobuf bodies (kubectl's imperative commands
+    /// send them for built-in kinds) become the JSON a JSON body would be.
+    static func body(
+        _ request: HTTPRequest,
+        accepting accepted: [String] = ["application/json", KubernetesProtobuf.mediaType]
+    ) throws(APIError) -> JSON {
         let contentType = Self.contentType(of: request)
         guard accepted.contains(contentType) else {
             throw APIError.unsupportedMediaType(contentType, accepted: accepted)
         }
+        if contentType == KubernetesProtobuf.mediaType { return try protobufBody(request) }
         do {
             return try JSON(parsing: request.body.readableBytesView)
         } catch {

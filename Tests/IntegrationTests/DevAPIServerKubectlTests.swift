@@ -130,3 +130,222 @@ struct DevAPIServerPythonClientTests {
             ], "\(client.stderr.suffix(5))")
     }
 }
+
+/// kubectl's imperative commands send protobuf; what they store must be
+/// what the same command's object stores when sent as JSON.
+@Suite("kubectl's imperative commands (protobuf bodies) against the development API server", .timeLimit(.minutes(5)))
+struct DevAPIServerKubectlProtobufTests {
+    /// Creates with `arguments` (protobuf) in namespace `proto`, and the
+    /// object the same command prints with `--dry-run=client -o json`
+    /// through `create -f` (JSON) in namespace `json`; returns both as stored.
+    static func createBothWays(_ server: DevAPIServerProcess, _ kind: String, _ arguments: [String]) async throws
+        -> (protobuf: [String: Any], json: [String: Any])
+    {
+        let viaProtobuf = try await server.kubectl(["create", "-n", "proto"] + arguments)
+        #expect(viaProtobuf.status == 0, "\(arguments): \(viaProtobuf.stderr)")
+        let printed = try await server.kubectl(["create", "-n", "json", "--dry-run=client", "-o", "json"] + arguments)
+        #expect(printed.status == 0, "\(printed.stderr)")
+        let viaJSON = try await server.kubectl(["create", "-f", "-"], stdin: printed.stdout)
+        #expect(viaJSON.status == 0, "\(viaJSON.stderr)")
+        let name = arguments[kind == "service" ? 2 : 1]
+        return (
+            try await stored(server, kind, name, namespace: "proto"),
+            try await stored(server, kind, name, namespace: "json")
+        )
+    }
+
+    /// The stored object without what differs between two creations.
+    static func stored(_ server: DevAPIServerProcess, _ kind: String, _ name: String, namespace: String?)
+        async throws -> [String: Any]
+    {
+        let got = try await server.kubectl(["get", kind, name, "-o", "json"] + (namespace.map { ["-n", $0] } ?? []))
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(got.stdout.utf8)) as? [String: Any])
+        var metadata = object["metadata"] as? [String: Any] ?? [:]
+        for key in ["uid", "resourceVersion", "creationTimestamp", "namespace"] { metadata[key] = nil }
+        object["metadata"] = metadata
+        return object
+    }
+
+    static func makeNamespaces(_ server: DevAPIServerProcess) async throws {
+        for namespace in ["proto", "json"] {
+            let created = try await server.kubectl(["create", "namespace", namespace, "-v=8"])
+            #expect(created.status == 0, "\(created.stderr.suffix(300))")
+            #expect(
+                created.stderr.contains("Content-Type: application/vnd.kubernetes.protobuf"), "kubectl sent protobuf")
+        }
+    }
+
+    @Test("kubectl create namespace stores what the same Namespace sent as JSON stores")
+    func namespace() async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        try await Self.makeNamespaces(server)
+        let printed = try await server.kubectl(["create", "namespace", "shop-json", "--dry-run=client", "-o", "json"])
+        #expect(try await server.kubectl(["create", "-f", "-"], stdin: printed.stdout).status == 0)
+        var viaProtobuf = try await Self.stored(server, "namespace", "proto", namespace: nil)
+        var viaJSON = try await Self.stored(server, "namespace", "shop-json", namespace: nil)
+        viaProtobuf["metadata"] = nil
+        viaJSON["metadata"] = nil
+        #expect(NSDictionary(dictionary: viaProtobuf) == NSDictionary(dictionary: viaJSON))
+        #expect((viaProtobuf["status"] as? [String: Any])?["phase"] as? String == "Active")
+    }
+
+    @Test(
+        "kubectl create ingress, with a host rule, a catch-all, a wildcard prefix, a named port, TLS, a class and a default backend",
+        arguments: [
+            ["web", "--rule=web.example.com/=web:80"],
+            ["catchall", "--rule=/=web:8080"],
+            ["prefix", "--rule=shop.example.com/api*=api:http", "--rule=*.example.com/=web:80"],
+            [
+                "full", "--class=nginx", "--default-backend=fallback:80", "--rule=secure.example.com/=web:443,tls=cert",
+                "--annotation=team=shop",
+            ],
+        ])
+    func ingress(_ arguments: [String]) async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        try await Self.makeNamespaces(server)
+        let (viaProtobuf, viaJSON) = try await Self.createBothWays(server, "ingress", ["ingress"] + arguments)
+        #expect(NSDictionary(dictionary: viaProtobuf) == NSDictionary(dictionary: viaJSON))
+        let spec = viaProtobuf["spec"] as? [String: Any]
+        #expect(spec?["rules"] != nil || spec?["defaultBackend"] != nil, "the rules arrived: \(viaProtobuf)")
+    }
+
+    @Test(
+        "kubectl create service: clusterip with numbered and named target ports, nodeport, externalname",
+        arguments: [
+            ["clusterip", "web", "--tcp=80:8080", "--tcp=443:https"],
+            ["nodeport", "web", "--tcp=80:8080", "--node-port=30080"],
+            ["externalname", "web", "--external-name=shop.example.com"],
+        ])
+    func service(_ arguments: [String]) async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        try await Self.makeNamespaces(server)
+        let (viaProtobuf, viaJSON) = try await Self.createBothWays(server, "service", ["service"] + arguments)
+        #expect(NSDictionary(dictionary: viaProtobuf) == NSDictionary(dictionary: viaJSON))
+        let spec = viaProtobuf["spec"] as? [String: Any]
+        switch arguments[0] {
+        case "clusterip":
+            let ports = spec?["ports"] as? [[String: Any]]
+            #expect(ports?.map { "\($0["port"] ?? "")>\($0["targetPort"] ?? "")" } == ["80>8080", "443>https"])
+        case "nodeport":
+            #expect((spec?["ports"] as? [[String: Any]])?.first?["nodePort"] as? Int == 30080)
+        default:
+            #expect(spec?["externalName"] as? String == "shop.example.com")
+        }
+    }
+}
+
+/// `kubectl get` prints the columns kube-apiserver's Tables give each kind.
+@Suite("kubectl get prints the development API server's Tables", .timeLimit(.minutes(5)))
+struct DevAPIServerKubectlTableTests {
+    /// kubectl's printed lines, ages (which depend on timing) as `<age>`:
+    /// an age and the padding after it (the column is as wide as its
+    /// header for ages under 100s), or an age ending the line.
+    static func printed(_ server: DevAPIServerProcess, _ arguments: [String]) async throws -> [String] {
+        let result = try await server.kubectl(["get"] + arguments)
+        #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        return result.stdout.split(separator: "\n").map { normaliseAge(String($0)) }
+    }
+
+    static func normaliseAge(_ line: String) -> String {
+        line.replacing(#/\b\d{1,2}s +(?=\S)/#, with: "<age> ").replacing(#/\b\d{1,2}s *$/#, with: "<age>")
+    }
+
+    static let lease =
+        #"{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"kcp-ingress","namespace":"default"},"spec":{"holderIdentity":"replica-a","leaseDurationSeconds":15}}"#
+    static let webhooks =
+        #"{"apiVersion":"admissionregistration.k8s.io/v1","kind":"ValidatingWebhookConfiguration","metadata":{"name":"kcp-ingress"},"webhooks":[{"name":"a.kcp.dev","clientConfig":{"url":"https://127.0.0.1:1/a"},"rules":[{"operations":["CREATE"],"apiGroups":["example.com"],"apiVersions":["v1"],"resources":["nothing"]}],"failurePolicy":"Ignore","sideEffects":"None","admissionReviewVersions":["v1"]},{"name":"b.kcp.dev","clientConfig":{"url":"https://127.0.0.1:1/b"},"rules":[{"operations":["CREATE"],"apiGroups":["example.com"],"apiVersions":["v1"],"resources":["nothing"]}],"failurePolicy":"Ignore","sideEffects":"None","admissionReviewVersions":["v1"]}]}"#
+
+    @Test("each kind's columns, -o wide's Selector, -L and --show-labels, as against a real cluster")
+    func columns() async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        #expect(try await server.kubectl(["create", "-f", DevAPIServerKubectlTests.samples]).status == 0)
+        #expect(try await server.kubectl(["create", "-f", "-"], stdin: Self.lease).status == 0)
+        #expect(try await server.kubectl(["create", "-f", "-"], stdin: Self.webhooks).status == 0)
+        #expect(try await server.kubectl(["create", "service", "clusterip", "web", "--tcp=80:8080"]).status == 0)
+
+        #expect(
+            try await Self.printed(server, ["ingress"]) == [
+                "NAME   CLASS    HOSTS                            ADDRESS   PORTS   AGE",
+                "shop   <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age>",
+            ])
+        // The sample Service leaves type and protocol to kube-apiserver's
+        // defaulting, which this server does not do: its row prints them empty.
+        #expect(
+            try await Self.printed(server, ["service", "-o", "wide"]) == [
+                "NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   SELECTOR",
+                "shop               <none>       <unknown>     8080/     <age> app=shop",
+                "web    ClusterIP   <none>       <none>        80/TCP    <age> app=web",
+            ])
+        // -A names each row's namespace from its PartialObjectMetadata;
+        // --sort-by asks for whole objects (includeObject=Object) to sort by.
+        let second = ["create", "ingress", "second", "-n", "kube-public", "--rule=a.example.com/=web:80"]
+        #expect(try await server.kubectl(second).status == 0)
+        #expect(
+            try await Self.printed(server, ["ingress", "-A", "--sort-by=.spec.rules[0].host"]) == [
+                "NAMESPACE     NAME     CLASS    HOSTS                            ADDRESS   PORTS   AGE",
+                "kube-public   second   <none>   a.example.com                              80      <age>",
+                "default       shop     <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age>",
+            ])
+        #expect(
+            try await Self.printed(server, ["ingress", "-L", "app"]) == [
+                "NAME   CLASS    HOSTS                            ADDRESS   PORTS   AGE   APP",
+                "shop   <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age> shop",
+            ])
+        #expect(
+            try await Self.printed(server, ["service", "--show-labels"]) == [
+                "NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   LABELS",
+                "shop               <none>       <unknown>     8080/     <age> kcp.dev/cluster=east",
+                "web    ClusterIP   <none>       <none>        80/TCP    <age> app=web",
+            ])
+        #expect(
+            try await Self.printed(server, ["namespace", "default", "kube-system"]) == [
+                "NAME          STATUS   AGE", "default       Active   <age>", "kube-system   Active   <age>",
+            ])
+        #expect(
+            try await Self.printed(server, ["lease"]) == [
+                "NAME          HOLDER      AGE", "kcp-ingress   replica-a   <age>",
+            ])
+        #expect(
+            try await Self.printed(server, ["validatingwebhookconfigurations"]) == [
+                "NAME          WEBHOOKS   AGE", "kcp-ingress   2          <age>",
+            ])
+        #expect(
+            try await Self.printed(server, ["httproute"]) == [
+                "NAME   HOSTNAMES                               AGE",
+                #"shop   ["shop-gw.kcp-apps.127.0.0.1.nip.io"]   <age>"#,
+            ])
+        #expect(
+            try await Self.printed(server, ["route"]) == [
+                "NAME   HOST/PORT                              PATH   SERVICES   PORT    TERMINATION   WILDCARD",
+                "shop   shop-route.kcp-apps.127.0.0.1.nip.io   /      shop       <all>                 ",
+            ])
+    }
+
+    @Test("kubectl get -w prints the table's header once, then a row per change")
+    func watch() async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        #expect(
+            try await server.kubectl(["create", "-f", DevAPIServerKubectlTests.samples + "/ingress.yaml"]).status == 0)
+        let watcher = try ChildProcess(
+            "/usr/bin/kubectl",
+            [
+                "--kubeconfig", server.adminKubeconfig, "get", "ingress", "--watch", "--output-watch-events", "-L",
+                "tier", "--request-timeout", "20s",
+            ])
+        defer { watcher.stop() }
+        try await watcher.waitForLine { $0.hasPrefix("ADDED") }
+        #expect(try await server.kubectl(["label", "ingress", "shop", "tier=web"]).status == 0)
+        try await watcher.waitForLine { $0.hasPrefix("MODIFIED") }
+        #expect(
+            watcher.stdout.map(Self.normaliseAge) == [
+                "EVENT      NAME   CLASS    HOSTS                            ADDRESS   PORTS   AGE   TIER",
+                "ADDED      shop   <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age>",
+                "MODIFIED   shop   <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age> web",
+            ])
+    }
+}
