@@ -81,7 +81,7 @@ struct DevAPIServerKubectlTests {
         defer { server.stop() }
         #expect(try await server.kubectl(["create", "-f", Self.samples + "/ingress.yaml"]).status == 0)
         let watcher = try ChildProcess(
-            "/usr/bin/kubectl",
+            tool("kubectl"),
             [
                 "--kubeconfig", server.adminKubeconfig, "get", "ingress", "--watch", "--output-watch-events", "-o",
                 "json", "--request-timeout", "20s",
@@ -332,7 +332,7 @@ struct DevAPIServerKubectlTableTests {
         #expect(
             try await server.kubectl(["create", "-f", DevAPIServerKubectlTests.samples + "/ingress.yaml"]).status == 0)
         let watcher = try ChildProcess(
-            "/usr/bin/kubectl",
+            tool("kubectl"),
             [
                 "--kubeconfig", server.adminKubeconfig, "get", "ingress", "--watch", "--output-watch-events", "-L",
                 "tier", "--request-timeout", "20s",
