@@ -68,6 +68,20 @@ struct TLSContextFailureTests {
         #expect(OpenSSLErrorQueue.isEmpty)
     }
 
+    @Test("a connection whose server name cannot be sent is refused after its SSL was made, and freed once")
+    func connectionServerNameRefused() throws {
+        let client = try TLSContext(configuration: .client(trustRoots: nil))
+        // SNI carries at most 255 bytes, so OpenSSL refuses this name once the
+        // SSL and its BIOs exist: the throw runs `deinit`, the only free.
+        let name = String(repeating: "a", count: 63) + "." + String(repeating: "b", count: 250)
+        for _ in 0..<50 {
+            let error = #expect(throws: TLSError.self) { try TLSConnection(context: client, serverName: name) }
+            #expect(error?.message == "\(name) cannot be used as a server name")
+        }
+        #expect(OpenSSLErrorQueue.isEmpty)
+        _ = try TLSConnection(context: client, serverName: "localhost")
+    }
+
     @Test("when the second key generation fails, the first key is freed")
     func certificateFactoryFreesEarlierKeys() throws {
         weak var firstKey: PrivateKey?
