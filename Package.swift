@@ -229,6 +229,9 @@ let package = Package(
             name: "HTTPServerTests",
             dependencies: [
                 "HTTPServer",
+                "HTTP2",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

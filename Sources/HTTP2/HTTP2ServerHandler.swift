@@ -14,11 +14,14 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
         let stream: HTTP2Stream
         let body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
         var unreadBytes = 0
+        /// Resets the stream if the request has not ended by then.
+        var readTimer: Scheduled<Void>?
     }
 
     private let settings: HTTP2Settings
     private let streamHandler: any HTTP2StreamHandler
     private let idleTimeout: TimeAmount?
+    private let readTimeout: TimeAmount?
     private var session: NGHTTP2Session?
     private var context: ChannelHandlerContext?
     private var streams: [Int32: StreamEntry] = [:]
@@ -32,24 +35,42 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     private(set) var isReceiving = false
     /// Submissions attempted while parsing (the re-entrancy test asserts zero).
     private(set) var reentrantSubmissions = 0
+    /// Resets asked for while parsing, sent once the parse has returned.
+    private var resetsAfterReceiving: [(streamID: Int32, errorCode: UInt32)] = []
 
     /// Bytes a stream may have queued behind the peer's window before its
     /// writer waits.
     static let maxQueuedBytesPerStream = 1 << 20
 
+    /// - Parameters:
+    ///   - idleTimeout: how long the connection may have no streams before GOAWAY.
+    ///   - readTimeout: how long a request may take to arrive whole, from its
+    ///     headers to its END_STREAM; a stream still unfinished then is reset.
+    ///     Long-lived streams (gRPC streaming) opt out with
+    ///     `HTTP2Stream.disableReadTimeout()`.
     public init(
-        settings: HTTP2Settings = HTTP2Settings(), streamHandler: any HTTP2StreamHandler, idleTimeout: TimeAmount? = nil
+        settings: HTTP2Settings = HTTP2Settings(),
+        streamHandler: any HTTP2StreamHandler,
+        idleTimeout: TimeAmount? = nil,
+        readTimeout: TimeAmount? = nil
     ) {
         self.settings = settings
         self.streamHandler = streamHandler
         self.idleTimeout = idleTimeout
+        self.readTimeout = readTimeout
     }
 
     public var activeStreams: Int { streams.count }
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        session = NGHTTP2Session(settings: settings, allocator: context.channel.allocator)
+        do {
+            session = try NGHTTP2Session(settings: settings, allocator: context.channel.allocator)
+        } catch {
+            context.fireErrorCaught(error)
+            context.close(promise: nil)
+            return
+        }
         if context.channel.isActive { start(context: context) }
     }
 
@@ -66,13 +87,12 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         idleTimer?.cancel()
+        for entry in streams.values { entry.readTimer?.cancel() }
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let session else { return }
-        isReceiving = true
-        let (events, error) = session.receive(unwrapInboundIn(data))
-        isReceiving = false
+        let (events, error) = receiving { session.receive(unwrapInboundIn(data)) }
         for event in events { deliver(event) }
         flush()
         if let error {
@@ -97,8 +117,14 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
             }
             let stream = HTTP2Stream(id: id, headers: headers, body: body, connection: reference)
             streams[id] = StreamEntry(stream: stream, body: continuation)
-            if endStream { continuation.finish() }
+            if endStream { continuation.finish() } else { armReadTimer(streamID: id) }
             streamHandler.handle(stream)
+        case .headerListTooLarge(let id, _):
+            // As HTTP/1.1 answers a header section over the limit, and as Go's
+            // server does; the stream never reaches the application.
+            _ = try? session?.respond(
+                streamID: id, headers: [HTTP2Header(":status", "431"), HTTP2Header("content-length", "0")],
+                endStream: true)
         case .data(let id, let bytes):
             guard streams[id] != nil else {
                 session?.consumeConnection(count: bytes.readableBytes)
@@ -109,10 +135,13 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
         case .trailers:
             break  // request trailers carry nothing this server uses
         case .endOfStream(let id):
+            streams[id]?.readTimer?.cancel()
+            streams[id]?.readTimer = nil
             streams[id]?.body.finish()
         case .streamClosed(let id, let errorCode):
-            guard let entry = streams.removeValue(forKey: id) else { return }
             session?.streamFinished(id)
+            guard let entry = streams.removeValue(forKey: id) else { return }
+            entry.readTimer?.cancel()
             // Window for bytes nobody will read any more.
             session?.consumeConnection(count: entry.unreadBytes)
             entry.body.finish(throwing: HTTP2StreamReset(errorCode: errorCode))
@@ -131,21 +160,29 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
 
     // MARK: Answers from streams, on the event loop
 
-    func respond(streamID: Int32, headers: [HTTP2Header], endStream: Bool) {
-        guard checkNotReceiving(), let session, streams[streamID] != nil else { return }
-        session.respond(streamID: streamID, headers: headers, endStream: endStream)
+    /// Sends response headers. Throws `HTTP2StreamReset` when the stream is
+    /// gone, `HTTP2ResponseError` when the answer is out of order.
+    func respond(streamID: Int32, headers: [HTTP2Header], endStream: Bool) throws {
+        try checkNotReceiving(streamID)
+        guard let session, streams[streamID] != nil else { throw HTTP2StreamReset(errorCode: HTTP2ErrorCode.cancel) }
+        try session.respond(streamID: streamID, headers: headers, endStream: endStream)
         scheduleFlush()
+    }
+
+    /// True once `streamID` has response headers (its body may follow).
+    func hasResponded(streamID: Int32) -> Bool {
+        session?.hasResponded(streamID: streamID) ?? false
     }
 
     /// Queues body bytes; returns a future to wait on when too much is queued.
     func send(_ bytes: ByteBuffer, streamID: Int32, end: Bool, trailers: [HTTP2Header]?) throws -> EventLoopFuture<
         Void
     >? {
-        guard checkNotReceiving(), let session, let context else {
+        try checkNotReceiving(streamID)
+        guard let session, let context, streams[streamID] != nil else {
             throw HTTP2StreamReset(errorCode: HTTP2ErrorCode.cancel)
         }
-        guard streams[streamID] != nil else { throw HTTP2StreamReset(errorCode: HTTP2ErrorCode.cancel) }
-        session.send(bytes, streamID: streamID, end: end, trailers: trailers)
+        try session.send(bytes, streamID: streamID, end: end, trailers: trailers)
         scheduleFlush()
         guard session.pendingOutboundBytes(streamID: streamID) > Self.maxQueuedBytesPerStream else { return nil }
         let promise = context.eventLoop.makePromise(of: Void.self)
@@ -154,15 +191,58 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
         return promise.futureResult
     }
 
+    /// Resets the stream. Asked for while nghttp2 parses, it is sent once
+    /// the parse has returned: a reset has no result to report, so it can wait.
     func reset(streamID: Int32, errorCode: UInt32) {
-        guard checkNotReceiving(), let session else { return }
+        guard !isReceiving else {
+            reentrantSubmissions += 1
+            resetsAfterReceiving.append((streamID, errorCode))
+            return
+        }
+        guard let session else { return }
         session.reset(streamID: streamID, errorCode: errorCode)
         scheduleFlush()
     }
 
-    private func checkNotReceiving() -> Bool {
-        if isReceiving { reentrantSubmissions += 1 }
-        return !isReceiving
+    /// Answers made while nghttp2 parses would re-enter it. The design keeps
+    /// them out (events are delivered after the parse), so one arriving
+    /// anyway is a bug that fails loudly: counted, and thrown to the caller.
+    private func checkNotReceiving(_ streamID: Int32) throws(HTTP2ResponseError) {
+        guard isReceiving else { return }
+        reentrantSubmissions += 1
+        throw HTTP2ResponseError(streamID: streamID, problem: .duringRead)
+    }
+
+    /// Runs `body` (nghttp2's parse) marked as receiving, then sends the
+    /// resets asked for meanwhile.
+    func receiving<Result>(_ body: () -> Result) -> Result {
+        isReceiving = true
+        let result = body()
+        isReceiving = false
+        let resets = resetsAfterReceiving
+        resetsAfterReceiving.removeAll()
+        for (streamID, errorCode) in resets { reset(streamID: streamID, errorCode: errorCode) }
+        return result
+    }
+
+    // MARK: Read timeout
+
+    private func armReadTimer(streamID: Int32) {
+        guard let readTimeout, let context else { return }
+        streams[streamID]?.readTimer = context.eventLoop.assumeIsolated().scheduleTask(in: readTimeout) {
+            // The request did not arrive whole in time: the stream is reset
+            // (CANCEL: we no longer want it); its close ends the body with an
+            // error and cancels the handler's work.
+            guard self.streams[streamID] != nil else { return }
+            self.streams[streamID]?.readTimer = nil
+            self.reset(streamID: streamID, errorCode: HTTP2ErrorCode.cancel)
+        }
+    }
+
+    /// Leaves a stream's request without a deadline (a long-lived stream).
+    func disableReadTimeout(streamID: Int32) {
+        streams[streamID]?.readTimer?.cancel()
+        streams[streamID]?.readTimer = nil
     }
 
     /// Flushes once the event loop has run what is already queued on it: the
@@ -234,6 +314,7 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     public func channelInactive(context: ChannelHandlerContext) {
         idleTimer?.cancel()
         for (_, entry) in streams {
+            entry.readTimer?.cancel()
             entry.body.finish(throwing: HTTP2StreamReset(errorCode: HTTP2ErrorCode.cancel))
             entry.stream.cancel()
         }

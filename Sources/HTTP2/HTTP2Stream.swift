@@ -30,7 +30,7 @@ public final class HTTP2Stream: Sendable {
 
     /// Sends the response headers; with `endStream` they are the whole response.
     public func respond(headers: [HTTP2Header], endStream: Bool = false) async throws {
-        try await connection.run { $0.respond(streamID: self.id, headers: headers, endStream: endStream) }
+        try await connection.run { try $0.respond(streamID: self.id, headers: headers, endStream: endStream) }
     }
 
     /// Sends body bytes; `end` finishes the response, with `trailers` if
@@ -41,6 +41,40 @@ public final class HTTP2Stream: Sendable {
             try handler.send(bytes, streamID: self.id, end: end, trailers: trailers)
         }
         try await drained?.get()
+    }
+
+    /// Sends body bytes, first sending `headers` if the response has not
+    /// started, in one step on the connection's loop: writers racing from
+    /// several tasks never put DATA before the HEADERS (a gRPC call whose
+    /// messages come from more than one task). Returns whether the headers
+    /// were sent by this call.
+    @discardableResult
+    public func write(_ bytes: ByteBuffer, startingResponseWith headers: [HTTP2Header]) async throws -> Bool {
+        let (started, drained) = try await connection.run { handler in
+            let starting = !handler.hasResponded(streamID: self.id)
+            if starting { try handler.respond(streamID: self.id, headers: headers, endStream: false) }
+            return (starting, try handler.send(bytes, streamID: self.id, end: false, trailers: nil))
+        }
+        try await drained?.get()
+        return started
+    }
+
+    /// True once the response headers have been sent.
+    public func hasResponded() async throws -> Bool {
+        try await connection.run { $0.hasResponded(streamID: self.id) }
+    }
+
+    /// Exempts this stream from the connection's read timeout: for a
+    /// request body that is a long-lived stream of messages (gRPC
+    /// streaming), bounded by its own deadlines instead.
+    public func disableReadTimeout() {
+        let connection = connection
+        let id = id
+        if connection.eventLoop.inEventLoop {
+            connection.handler.value.disableReadTimeout(streamID: id)
+        } else {
+            connection.eventLoop.execute { connection.handler.value.disableReadTimeout(streamID: id) }
+        }
     }
 
     /// Ends the stream with RST_STREAM.

@@ -11,7 +11,14 @@ final class NGHTTP2Session {
     private let session: OpaquePointer
     private let state: SessionState
 
-    init(settings: HTTP2Settings, allocator: ByteBufferAllocator) {
+    /// Fails when nghttp2 refuses the settings (a window or a limit outside
+    /// what RFC 9113 allows); the connection cannot be served then.
+    init(settings: HTTP2Settings, allocator: ByteBufferAllocator) throws(HTTP2Error) {
+        guard settings.initialWindowSize <= UInt32(Int32.max) else {
+            throw HTTP2Error(
+                code: NGHTTP2_ERR_INVALID_ARGUMENT.rawValue,
+                message: "initial window size \(settings.initialWindowSize) is over 2^31-1 (RFC 9113 §6.5.2)")
+        }
         state = SessionState(maxHeaderListSize: Int(settings.maxHeaderListSize), allocator: allocator)
         var callbacks: OpaquePointer?
         nghttp2_session_callbacks_new(&callbacks)
@@ -34,9 +41,10 @@ final class NGHTTP2Session {
 
         var session: OpaquePointer?
         let userData = Unmanaged.passUnretained(state).toOpaque()
-        let result = nghttp2_session_server_new2(&session, callbacks, userData, option)
-        precondition(result == 0 && session != nil, "nghttp2_session_server_new2 failed: \(result)")
-        self.session = session!
+        let created = nghttp2_session_server_new2(&session, callbacks, userData, option)
+        guard created == 0, let session else { throw Self.error(created) }
+        // Owned from here: a throw below runs `deinit`, which deletes it.
+        self.session = session
 
         var entries = [
             nghttp2_settings_entry(
@@ -48,13 +56,21 @@ final class NGHTTP2Session {
                 settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
         ]
-        _ = nghttp2_submit_settings(self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
-        // The connection window grows to match the stream window.
-        _ = nghttp2_session_set_local_window_size(
-            self.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(settings.initialWindowSize) * 4)
+        let submitted = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
+        guard submitted == 0 else { throw Self.error(submitted, "our SETTINGS were refused") }
+        // The connection window grows to four stream windows, within the
+        // 2^31-1 that RFC 9113 §6.9.1 allows a window to reach.
+        let window = Int32(clamping: Int64(settings.initialWindowSize) * 4)
+        let widened = nghttp2_session_set_local_window_size(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, window)
+        guard widened == 0 else { throw Self.error(widened, "connection window of \(window) refused") }
     }
 
     deinit { nghttp2_session_del(session) }
+
+    /// The connection's receive window as this side advertises it.
+    var localConnectionWindow: Int32 {
+        nghttp2_session_get_local_window_size(session)
+    }
 
     /// Parses bytes from the peer and returns what happened, in order. An
     /// error means the session is finished; what it queued should still be
@@ -97,16 +113,36 @@ final class NGHTTP2Session {
 
     /// Starts a response. With `endStream` the headers are the whole
     /// response (a trailers-only gRPC answer, or an empty body); otherwise
-    /// the body follows through `send(_:streamID:end:)`.
-    @discardableResult
-    func respond(streamID: Int32, headers: [HTTP2Header], endStream: Bool) -> Bool {
+    /// the body follows through `send(_:streamID:end:)`. A stream answers
+    /// once: a second response is an error, as is one nghttp2 refuses.
+    func respond(streamID: Int32, headers: [HTTP2Header], endStream: Bool) throws(HTTP2ResponseError) {
+        guard !state.responded.contains(streamID) else {
+            throw HTTP2ResponseError(streamID: streamID, problem: .alreadyStarted)
+        }
+        guard submitHeaders(headers, streamID: streamID, trailer: false, withBody: !endStream) else {
+            throw HTTP2ResponseError(streamID: streamID, problem: .refused)
+        }
+        state.responded.insert(streamID)
         if !endStream { state.outbound[streamID] = OutboundBody() }
-        return submitHeaders(headers, streamID: streamID, trailer: false, withBody: !endStream)
+    }
+
+    /// True once `streamID` has response headers, until the stream is finished.
+    func hasResponded(streamID: Int32) -> Bool {
+        state.responded.contains(streamID)
     }
 
     /// Queues body bytes; `end` finishes the body, with `trailers` if given.
-    func send(_ bytes: ByteBuffer?, streamID: Int32, end: Bool, trailers: [HTTP2Header]? = nil) {
-        guard var body = state.outbound[streamID] else { return }
+    /// Body bytes need a response started with a body to follow and not yet
+    /// ended; anything else is an error rather than bytes lost without a word.
+    func send(
+        _ bytes: ByteBuffer?, streamID: Int32, end: Bool, trailers: [HTTP2Header]? = nil
+    ) throws(HTTP2ResponseError) {
+        guard var body = state.outbound[streamID] else {
+            let problem: HTTP2ResponseError.Problem =
+                state.responded.contains(streamID) ? .alreadyComplete : .notStarted
+            throw HTTP2ResponseError(streamID: streamID, problem: problem)
+        }
+        guard !body.ended else { throw HTTP2ResponseError(streamID: streamID, problem: .alreadyComplete) }
         if let bytes, bytes.readableBytes > 0 { body.chunks.append(bytes) }
         if end {
             body.ended = true
@@ -153,7 +189,7 @@ final class NGHTTP2Session {
     }
 
     func streamFinished(_ streamID: Int32) {
-        state.outbound[streamID] = nil
+        state.streamFinished(streamID)
     }
 
     private func submitHeaders(_ headers: [HTTP2Header], streamID: Int32, trailer: Bool, withBody: Bool = false) -> Bool
@@ -191,180 +227,8 @@ final class NGHTTP2Session {
         }
     }
 
-    private static func error(_ code: Int32) -> HTTP2Error {
-        HTTP2Error(code: code, message: String(cString: nghttp2_strerror(code)))
+    private static func error(_ code: Int32, _ context: String? = nil) -> HTTP2Error {
+        let text = String(cString: nghttp2_strerror(code))
+        return HTTP2Error(code: code, message: context.map { "\($0): \(text)" } ?? text)
     }
-}
-
-/// A response body on its way out.
-struct OutboundBody {
-    var chunks: [ByteBuffer] = []
-    var ended = false
-    var trailers: [HTTP2Header]?
-}
-
-/// What the callbacks write into. One per session, owned by it.
-final class SessionState {
-    let maxHeaderListSize: Int
-    let allocator: ByteBufferAllocator
-    private var events: [HTTP2Event] = []
-    private var headers: [Int32: (fields: [HTTP2Header], size: Int)] = [:]
-    private var trailersDue: [(Int32, [HTTP2Header])] = []
-    var outbound: [Int32: OutboundBody] = [:]
-
-    init(maxHeaderListSize: Int, allocator: ByteBufferAllocator) {
-        self.maxHeaderListSize = maxHeaderListSize
-        self.allocator = allocator
-    }
-
-    func takeEvents() -> [HTTP2Event] {
-        defer { events.removeAll(keepingCapacity: true) }
-        return events
-    }
-
-    func takeTrailersDue() -> [(Int32, [HTTP2Header])] {
-        defer { trailersDue.removeAll() }
-        return trailersDue
-    }
-
-    fileprivate func beginHeaders(_ streamID: Int32) {
-        headers[streamID] = ([], 0)
-    }
-
-    /// False when the header list grew past the advertised limit, which
-    /// nghttp2 itself does not enforce.
-    fileprivate func header(_ streamID: Int32, name: String, value: String) -> Bool {
-        guard var entry = headers[streamID] else { return true }
-        entry.size += name.utf8.count + value.utf8.count + 32  // RFC 9113 §6.5.2 accounting
-        guard entry.size <= maxHeaderListSize else {
-            headers[streamID] = nil
-            return false
-        }
-        entry.fields.append(HTTP2Header(name, value))
-        headers[streamID] = entry
-        return true
-    }
-
-    fileprivate func headersComplete(_ streamID: Int32, isRequest: Bool, endStream: Bool) {
-        guard let entry = headers.removeValue(forKey: streamID) else { return }
-        if isRequest {
-            events.append(.request(streamID: streamID, headers: entry.fields, endStream: endStream))
-        } else {
-            events.append(.trailers(streamID: streamID, headers: entry.fields))
-        }
-    }
-
-    fileprivate func record(_ event: HTTP2Event) {
-        events.append(event)
-    }
-
-    /// Copies up to `capacity` body bytes for nghttp2; nil when there are
-    /// none yet (the stream is deferred until more arrive).
-    fileprivate func readBody(
-        _ streamID: Int32,
-        into target: UnsafeMutableRawBufferPointer
-    ) -> (count: Int, eof: Bool, trailers: Bool)? {
-        guard var body = outbound[streamID] else { return (0, true, false) }
-        var written = 0
-        while written < target.count, !body.chunks.isEmpty {
-            var chunk = body.chunks.removeFirst()
-            let count = min(chunk.readableBytes, target.count - written)
-            chunk.withUnsafeReadableBytes { source in
-                UnsafeMutableRawBufferPointer(rebasing: target[written..<(written + count)])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[0..<count]))
-            }
-            chunk.moveReaderIndex(forwardBy: count)
-            written += count
-            if chunk.readableBytes > 0 { body.chunks.insert(chunk, at: 0) }
-        }
-        let eof = body.ended && body.chunks.isEmpty
-        if eof, let trailers = body.trailers {
-            trailersDue.append((streamID, trailers))
-        }
-        outbound[streamID] = body
-        if written == 0, !eof { return nil }
-        return (written, eof, eof && body.trailers != nil)
-    }
-}
-
-// The callbacks: each recovers SessionState from user_data and records.
-
-private func state(_ userData: UnsafeMutableRawPointer?) -> SessionState {
-    Unmanaged<SessionState>.fromOpaque(userData!).takeUnretainedValue()
-}
-
-private func onBeginHeaders(
-    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) else { return 0 }
-    state(userData).beginHeaders(frame.pointee.hd.stream_id)
-    return 0
-}
-
-private func onHeader(
-    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?,
-    _ name: UnsafePointer<UInt8>?, _ nameLength: Int,
-    _ value: UnsafePointer<UInt8>?, _ valueLength: Int,
-    _ flags: UInt8, _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let frame, let name, let value else { return 0 }
-    let accepted = state(userData).header(
-        frame.pointee.hd.stream_id,
-        name: String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self),
-        value: String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self))
-    // nghttp2 answers this with RST_STREAM for the stream alone.
-    return accepted ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
-}
-
-private func onFrameReceived(
-    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let frame else { return 0 }
-    let header = frame.pointee.hd
-    let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
-    switch UInt32(header.type) {
-    case NGHTTP2_HEADERS.rawValue:
-        let isRequest = frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
-        state(userData).headersComplete(header.stream_id, isRequest: isRequest, endStream: endStream)
-        if !isRequest, endStream { state(userData).record(.endOfStream(streamID: header.stream_id)) }
-    case NGHTTP2_DATA.rawValue where endStream:
-        state(userData).record(.endOfStream(streamID: header.stream_id))
-    default:
-        break
-    }
-    return 0
-}
-
-private func onDataChunk(
-    _ session: OpaquePointer?, _ flags: UInt8, _ streamID: Int32,
-    _ data: UnsafePointer<UInt8>?, _ length: Int, _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let data, length > 0 else { return 0 }
-    let state = state(userData)
-    var buffer = state.allocator.buffer(capacity: length)
-    buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
-    state.record(.data(streamID: streamID, bytes: buffer))
-    return 0
-}
-
-private func onStreamClose(
-    _ session: OpaquePointer?, _ streamID: Int32, _ errorCode: UInt32, _ userData: UnsafeMutableRawPointer?
-) -> Int32 {
-    state(userData).record(.streamClosed(streamID: streamID, errorCode: errorCode))
-    return 0
-}
-
-private func readBody(
-    _ session: OpaquePointer?, _ streamID: Int32, _ buffer: UnsafeMutablePointer<UInt8>?, _ length: Int,
-    _ flags: UnsafeMutablePointer<UInt32>?, _ source: UnsafeMutablePointer<nghttp2_data_source>?,
-    _ userData: UnsafeMutableRawPointer?
-) -> Int {
-    guard let buffer, let flags else { return Int(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
-    guard
-        let (count, eof, trailers) = state(userData).readBody(
-            streamID, into: UnsafeMutableRawBufferPointer(start: buffer, count: length))
-    else { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
-    if eof { flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue }
-    if trailers { flags.pointee |= NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue }
-    return count
 }

@@ -52,11 +52,11 @@ struct ConnectionSetup: Sendable {
     }
 
     private func addHTTP2(to channel: any Channel) throws {
-        let streams = HTTP2RouterStreamHandler(
-            router: router, limits: configuration.limits, metrics: metrics, logger: logger)
+        let limits = configuration.limits
+        let streams = HTTP2RouterStreamHandler(router: router, limits: limits, metrics: metrics, logger: logger)
         try channel.pipeline.syncOperations.addHandler(
             HTTP2ServerHandler(
-                settings: configuration.http2Settings, streamHandler: streams,
-                idleTimeout: configuration.limits.idleTimeout))
+                settings: configuration.effectiveHTTP2Settings, streamHandler: streams,
+                idleTimeout: limits.idleTimeout, readTimeout: limits.readTimeout))
     }
 }

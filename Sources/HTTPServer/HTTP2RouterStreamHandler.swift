@@ -13,6 +13,9 @@ struct HTTP2RouterStreamHandler: HTTP2StreamHandler {
     let logger: Logger
 
     func handle(_ stream: HTTP2Stream) {
+        // A stream route's request body is a long-lived message stream (gRPC
+        // streaming calls), bounded by its own deadlines, not by the read timeout.
+        if router.streamHandler(for: stream.header(":path") ?? "/") != nil { stream.disableReadTimeout() }
         let executor = EventLoopTaskExecutor(stream.eventLoop)
         let task = Task(executorPreference: executor) {
             await serve(stream)

@@ -36,10 +36,14 @@ public struct BindAddressError: Error, CustomStringConvertible {
 public struct ConnectionLimits: Hashable, Sendable {
     /// Bodies larger than this get 413 before they are read.
     public var maxRequestBytes: Int = 7 * 1024 * 1024
-    /// Request lines plus headers larger than this get 431.
+    /// Request lines plus headers larger than this get 431. On HTTP/2 it is
+    /// the header list size (RFC 9113 §6.5.2), advertised in SETTINGS and
+    /// answered with 431 on the stream that goes over it.
     public var maxHeaderBytes: Int = 64 * 1024
     /// The time a client has to send the rest of a request once it began,
-    /// and to complete the TLS handshake.
+    /// and to complete the TLS handshake. On HTTP/2 it runs per stream, from
+    /// the request's headers to its end; a stream not finished by then is
+    /// reset (streamed routes such as gRPC's are exempt).
     public var readTimeout: TimeAmount = .seconds(30)
     /// How long a keep-alive connection may wait for its next request.
     public var idleTimeout: TimeAmount = .seconds(120)
@@ -64,6 +68,8 @@ public struct ServerConfiguration: Sendable {
     public var name: String
     public var address: BindAddress
     public var protocols: HTTPProtocols = .http1
+    /// HTTP/2 session settings; the header list size is taken from
+    /// `limits.maxHeaderBytes` (see `effectiveHTTP2Settings`).
     public var http2Settings = HTTP2Settings()
     /// Returns the context for each new connection; nil serves cleartext.
     public var tls: (@Sendable () -> TLSContext)?
@@ -85,5 +91,16 @@ public struct ServerConfiguration: Sendable {
         self.tls = tls
         self.limits = limits
         self.shutdownGracePeriod = shutdownGracePeriod
+    }
+}
+
+extension ServerConfiguration {
+    /// The HTTP/2 settings a connection gets: `http2Settings`, with the
+    /// header list size of `limits`, so that one flag bounds headers on both
+    /// protocols.
+    var effectiveHTTP2Settings: HTTP2Settings {
+        var settings = http2Settings
+        settings.maxHeaderListSize = UInt32(clamping: limits.maxHeaderBytes)
+        return settings
     }
 }

@@ -81,7 +81,11 @@ public final class APIClient: Sendable {
             }
             let roots: TrustRoots? =
                 connection.insecureSkipTLSVerify ? nil : connection.certificateAuthority.map(TrustRoots.pem) ?? .system
-            tls = try TLSContext(configuration: .client(trustRoots: roots, identity: identity))
+            do {
+                tls = try TLSContext(configuration: .client(trustRoots: roots, identity: identity))
+            } catch {
+                throw KubeConfigError("the TLS settings for \(connection.server) are unusable: \(error.message)")
+            }
         } else {
             tls = nil
         }

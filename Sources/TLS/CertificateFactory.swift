@@ -27,20 +27,29 @@ public enum CertificateFactory {
         ipAddresses: [String],
         days: Int = 365
     ) throws(TLSError) -> GeneratedCertificates {
+        try development(
+            commonName: commonName, dnsNames: dnsNames, ipAddresses: ipAddresses, days: days, makeKey: newP256Key)
+    }
+
+    /// The same, with the key generator injected so that tests can make a
+    /// later generation fail and see that the keys made before it are freed.
+    static func development(
+        commonName: String,
+        dnsNames: [String],
+        ipAddresses: [String],
+        days: Int,
+        makeKey: () throws(TLSError) -> PrivateKey
+    ) throws(TLSError) -> GeneratedCertificates {
         OpenSSLErrorQueue.clear()
-        guard let caKey = kcp_EVP_EC_gen_P256(), let key = kcp_EVP_EC_gen_P256() else {
-            throw OpenSSLErrorQueue.error(.invalidCredentials, "EC key generation failed")
-        }
-        defer {
-            EVP_PKEY_free(caKey)
-            EVP_PKEY_free(key)
-        }
+        // Each key and certificate has one Swift owner from the moment it
+        // exists, so a failure at any later step frees all made so far.
+        let caKey = try makeKey()
+        let key = try makeKey()
         let ca = try certificate(
             subject: "\(commonName) development CA", key: caKey, issuer: nil, issuerKey: caKey, days: days * 10,
             extensions: [
                 (NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign"),
             ])
-        defer { X509_free(ca) }
         let names = dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }
         let leaf = try certificate(
             subject: commonName, key: key, issuer: ca, issuerKey: caKey, days: days,
@@ -49,22 +58,31 @@ public enum CertificateFactory {
                 (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
                 (NID_ext_key_usage, "serverAuth"), (NID_subject_alt_name, names.joined(separator: ",")),
             ])
-        defer { X509_free(leaf) }
         return GeneratedCertificates(
-            caCertificatePEM: try pem { PEM_write_bio_X509($0, ca) },
-            certificatePEM: try pem { PEM_write_bio_X509($0, leaf) },
-            privateKeyPEM: try pem { PEM_write_bio_PrivateKey($0, key, nil, nil, 0, nil, nil) })
+            caCertificatePEM: try pem { PEM_write_bio_X509($0, ca.pointer) },
+            certificatePEM: try pem { PEM_write_bio_X509($0, leaf.pointer) },
+            privateKeyPEM: try pem { PEM_write_bio_PrivateKey($0, key.pointer, nil, nil, 0, nil, nil) })
+    }
+
+    static func newP256Key() throws(TLSError) -> PrivateKey {
+        guard let key = kcp_EVP_EC_gen_P256() else {
+            throw OpenSSLErrorQueue.error(.invalidCredentials, "EC key generation failed")
+        }
+        return PrivateKey(owning: key)
     }
 
     private static func certificate(
         subject: String,
-        key: OpaquePointer,
-        issuer: OpaquePointer?,
-        issuerKey: OpaquePointer,
+        key: PrivateKey,
+        issuer: X509Certificate?,
+        issuerKey: PrivateKey,
         days: Int,
         extensions: [(Int32, String)]
-    ) throws(TLSError) -> OpaquePointer {
-        guard let x509 = X509_new() else { throw OpenSSLErrorQueue.error(.invalidCredentials, "X509_new failed") }
+    ) throws(TLSError) -> X509Certificate {
+        guard let pointer = X509_new() else {
+            throw OpenSSLErrorQueue.error(.invalidCredentials, "X509_new failed")
+        }
+        let x509 = X509Certificate(owning: pointer)
         var serial = [UInt8](repeating: 0, count: 16)
         _ = RAND_bytes(&serial, Int32(serial.count))
         serial[0] &= 0x7F  // positive
@@ -73,29 +91,26 @@ public enum CertificateFactory {
         let name = X509_NAME_new()
         defer { X509_NAME_free(name) }
         _ = X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, subject, -1, -1, 0)
-        guard X509_set_version(x509, 2) == 1,
-            BN_to_ASN1_INTEGER(serialNumber, X509_get_serialNumber(x509)) != nil,
-            X509_gmtime_adj(X509_getm_notBefore(x509), -3600) != nil,
-            X509_gmtime_adj(X509_getm_notAfter(x509), days * 86_400) != nil,
-            X509_set_subject_name(x509, name) == 1,
-            X509_set_issuer_name(x509, issuer.map { X509_get_subject_name($0) } ?? name) == 1,
-            X509_set_pubkey(x509, key) == 1
+        guard X509_set_version(pointer, 2) == 1,
+            BN_to_ASN1_INTEGER(serialNumber, X509_get_serialNumber(pointer)) != nil,
+            X509_gmtime_adj(X509_getm_notBefore(pointer), -3600) != nil,
+            X509_gmtime_adj(X509_getm_notAfter(pointer), days * 86_400) != nil,
+            X509_set_subject_name(pointer, name) == 1,
+            X509_set_issuer_name(pointer, issuer.map { X509_get_subject_name($0.pointer) } ?? name) == 1,
+            X509_set_pubkey(pointer, key.pointer) == 1
         else {
-            X509_free(x509)
             throw OpenSSLErrorQueue.error(.invalidCredentials, "the certificate fields were refused")
         }
         var context = X509V3_CTX()
-        X509V3_set_ctx(&context, issuer ?? x509, x509, nil, nil, 0)
+        X509V3_set_ctx(&context, issuer?.pointer ?? pointer, pointer, nil, nil, 0)
         for (nid, value) in extensions {
             guard let extensionValue = X509V3_EXT_conf_nid(nil, &context, nid, value) else {
-                X509_free(x509)
                 throw OpenSSLErrorQueue.error(.invalidCredentials, "extension \(value) was refused")
             }
-            _ = X509_add_ext(x509, extensionValue, -1)
+            _ = X509_add_ext(pointer, extensionValue, -1)
             X509_EXTENSION_free(extensionValue)
         }
-        guard X509_sign(x509, issuerKey, EVP_sha256()) > 0 else {
-            X509_free(x509)
+        guard X509_sign(pointer, issuerKey.pointer, EVP_sha256()) > 0 else {
             throw OpenSSLErrorQueue.error(.invalidCredentials, "signing the certificate failed")
         }
         return x509

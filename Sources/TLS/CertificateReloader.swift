@@ -84,10 +84,18 @@ public final class CertificateReloader: Sendable {
 
     /// Watches the files until the task is cancelled.
     public func run(pollInterval: Duration = .seconds(10)) async {
+        await run(pollInterval: pollInterval, onWatching: { _ in })
+    }
+
+    /// The same; `onWatching` is told once the file watch is in place (true)
+    /// or could not be set up (false, polling only), so a test changes the
+    /// files only once a change will be seen.
+    func run(pollInterval: Duration, onWatching: @Sendable (Bool) -> Void) async {
         let directories = Set(
             [files.certificate, files.privateKey, files.clientCA].compactMap { $0 }.flatMap(Self.watchedDirectories))
         let watcher = FileWatcher(directories: directories)
         defer { watcher?.stop() }
+        onWatching(watcher != nil)
         await withDiscardingTaskGroup { group in
             if let watcher {
                 group.addTask {

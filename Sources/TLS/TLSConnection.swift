@@ -21,7 +21,12 @@ final class TLSConnection {
         guard let ssl = SSL_new(context.pointer) else {
             throw OpenSSLErrorQueue.error(.invalidConfiguration, "SSL_new failed")
         }
-        guard let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
+        guard let input = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw OpenSSLErrorQueue.error(.invalidConfiguration, "BIO_new failed")
+        }
+        guard let output = BIO_new(BIO_s_mem()) else {
+            BIO_free(input)
             SSL_free(ssl)
             throw OpenSSLErrorQueue.error(.invalidConfiguration, "BIO_new failed")
         }
@@ -47,9 +52,15 @@ final class TLSConnection {
 
     /// Client side: send SNI and verify the certificate names `name`, which
     /// may be a DNS name or an IP address (IP addresses get no SNI, RFC 6066).
+    ///
+    /// Names are matched as Go's crypto/tls (and so kube-apiserver) matches
+    /// them: against the subjectAltName entries only, never the subject's
+    /// CN, which OpenSSL falls back to by default when a certificate has no
+    /// DNS names; and a wildcard only as a whole leftmost label.
     private func expectPeer(named name: String) throws(TLSError) {
         if X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) == 1 { return }
         OpenSSLErrorQueue.clear()  // "not an IP address" is not an error here
+        SSL_set_hostflags(ssl, UInt32(X509_CHECK_FLAG_NEVER_CHECK_SUBJECT | X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
         guard SSL_set1_host(ssl, name) == 1, kcp_SSL_set_tlsext_host_name(ssl, name) == 1 else {
             throw OpenSSLErrorQueue.error(.invalidConfiguration, "\(name) cannot be used as a server name")
         }

@@ -9,10 +9,13 @@ public final class TLSContext: @unchecked Sendable {
     // that OpenSSL allows SSL_new from many threads at once (the context is
     // reference counted and its session cache is locked internally), and the
     // ALPN buffer is never written again.
-    let pointer: OpaquePointer
+    var pointer: OpaquePointer { owner.pointer }
     public let role: TLSConfiguration.Role
     /// The certificate this side presents, if any.
     public let certificate: CertificateInfo?
+    /// The one owner of the SSL_CTX: it frees the context when the last
+    /// reference goes, whether `init` finished or threw half way.
+    private let owner: SSLContextPointer
     /// ALPN protocols in wire format, read by the selection callback.
     private let alpn: ALPNWireList
 
@@ -22,32 +25,34 @@ public final class TLSContext: @unchecked Sendable {
         guard let pointer = SSL_CTX_new(method) else {
             throw OpenSSLErrorQueue.error(.invalidConfiguration, "SSL_CTX_new failed")
         }
-        self.pointer = pointer
+        // Owned from here on. Nothing below frees the context itself: a
+        // throw once every stored property is set runs `deinit` as well, so a
+        // free in a `catch` here would free it twice.
+        let owner = SSLContextPointer(owning: pointer)
+        self.owner = owner
         self.role = configuration.role
         self.alpn = ALPNWireList(configuration.applicationProtocols)
 
-        do throws(TLSError) {
-            let setup = Setup(pointer: pointer, role: configuration.role, alpn: alpn)
-            try setup.applyPolicy()
-            if let identity = configuration.identity {
-                self.certificate = try setup.useIdentity(identity)
-            } else if configuration.role == .server {
-                throw TLSError(.invalidConfiguration, "a server needs a certificate and a private key")
-            } else {
-                self.certificate = nil
-            }
-            try setup.trust(configuration.trustRoots)
-            try setup.configureALPN()
-        } catch {
-            SSL_CTX_free(pointer)
-            throw error
+        let setup = Setup(pointer: pointer, role: configuration.role, alpn: alpn)
+        try setup.applyPolicy()
+        if let identity = configuration.identity {
+            self.certificate = try setup.useIdentity(identity)
+        } else if configuration.role == .server {
+            throw TLSError(.invalidConfiguration, "a server needs a certificate and a private key")
+        } else {
+            self.certificate = nil
         }
+        try setup.trust(configuration.trustRoots)
+        try setup.configureALPN()
     }
+}
 
-    deinit {
-        SSL_CTX_free(pointer)
-    }
+/// An `SSL_CTX*` with one owner, which frees it.
+private final class SSLContextPointer {
+    let pointer: OpaquePointer
 
+    init(owning pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { SSL_CTX_free(pointer) }
 }
 
 /// The steps that configure a fresh SSL_CTX, run once from `TLSContext.init`.

@@ -16,7 +16,7 @@ struct HTTP2ServerHandlerTests {
         func handle(_ stream: HTTP2Stream) {
             let handler = stream.connection.handler.value
             seenWhileReceiving.withLock { $0.append(handler.isReceiving) }
-            handler.respond(
+            try? handler.respond(
                 streamID: stream.id,
                 headers: [HTTP2Header(":status", "200"), HTTP2Header("x-path", stream.header(":path") ?? "")],
                 endStream: false)
@@ -30,10 +30,12 @@ struct HTTP2ServerHandlerTests {
         func handle(_ stream: HTTP2Stream) { streams.withLock { $0.append(stream) } }
     }
 
-    func channel(_ handler: any HTTP2StreamHandler, settings: HTTP2Settings = HTTP2Settings()) throws -> EmbeddedChannel
-    {
+    func channel(
+        _ handler: any HTTP2StreamHandler, settings: HTTP2Settings = HTTP2Settings(), readTimeout: TimeAmount? = nil
+    ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(HTTP2ServerHandler(settings: settings, streamHandler: handler))
+        try channel.pipeline.syncOperations.addHandler(
+            HTTP2ServerHandler(settings: settings, streamHandler: handler, readTimeout: readTimeout))
         _ = channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1))
         return channel
     }
@@ -111,7 +113,7 @@ struct HTTP2ServerHandlerTests {
         }
     }
 
-    @Test("a header list over the advertised limit resets that stream only")
+    @Test("a request header list over the advertised limit is answered 431, and the next stream is served")
     func headerListTooLarge() throws {
         var settings = HTTP2Settings()
         settings.maxHeaderListSize = 1024
@@ -122,7 +124,11 @@ struct HTTP2ServerHandlerTests {
                 + Frame.request(stream: 3),
             to: channel)
         let frames = try output(channel)
-        #expect(frames.contains { $0.isReset && $0.stream == 1 })
+        let refused = try #require(frames.first { $0.kind == Frame.Kind.headers.rawValue && $0.stream == 1 })
+        #expect(refused.flags & Frame.endStream != 0)
+        // `:status` by its static-table name, "431" as a 3-byte literal (no Huffman gain at this length).
+        #expect(refused.payload.starts(with: [0x48, 0x03] + Array("431".utf8)), "\(refused.payload)")
+        #expect(responder.seenWhileReceiving.withLock { $0.count } == 1, "stream 1 never reached the application")
         #expect(frames.contains { $0.kind == Frame.Kind.data.rawValue && $0.stream == 3 }, "the next stream is served")
         #expect(channel.isActive)
     }
@@ -204,7 +210,7 @@ struct HTTP2ServerHandlerTests {
 
         let stream = try #require(collector.streams.withLock { $0.first })
         let handler = stream.connection.handler.value
-        handler.respond(streamID: 1, headers: [HTTP2Header(":status", "204")], endStream: true)
+        try handler.respond(streamID: 1, headers: [HTTP2Header(":status", "204")], endStream: true)
         #expect(try output(channel).contains { $0.kind == Frame.Kind.headers.rawValue && $0.stream == 1 })
         #expect(!channel.isActive)
     }

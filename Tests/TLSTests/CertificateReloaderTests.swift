@@ -55,21 +55,54 @@ struct CertificateReloaderTests {
             files: volume.files, applicationProtocols: ["http/1.1"], logger: Logger(label: "test"))
         let first = try #require(reloader.current.certificate?.serialNumber)
 
-        let watching = Task { await reloader.run(pollInterval: .seconds(3600)) }
+        // The poll is an hour away: only a file event can make the reload
+        // happen within the test. The files change once the watch is in place.
+        let (watchStarted, started) = AsyncStream.makeStream(of: Bool.self)
+        let watching = Task { await reloader.run(pollInterval: .seconds(3600)) { started.yield($0) } }
         defer { watching.cancel() }
-        try await Task.sleep(for: .milliseconds(200))
+        var events = watchStarted.makeAsyncIterator()
+        let inotify = await events.next()
+        try #require(inotify == true, "inotify is available")
         try certs.generate("server")
         try volume.publish(certificate: certs.bytes("tls.crt"), key: certs.bytes("tls.key"))
+        let expected = try TLSContext(configuration: .server(identity: certs.serverIdentity)).certificate?.serialNumber
 
-        var serial = first
-        for _ in 0..<50 where serial == first {
-            try await Task.sleep(for: .milliseconds(100))
-            serial = reloader.current.certificate?.serialNumber ?? first
+        // Bounded generously for a loaded machine; the event usually lands in milliseconds.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while reloader.current.certificate?.serialNumber == first, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(serial != first)
-        #expect(
-            serial == (try TLSContext(configuration: .server(identity: certs.serverIdentity))).certificate?.serialNumber
-        )
+        #expect(reloader.current.certificate?.serialNumber == expected)
+        #expect(expected != first)
+    }
+
+    @Test("a client CA that is not PEM is a clear error at start, and on reload keeps the previous context")
+    func clientCANotPEM() throws {
+        let certs = try TestCertificates()
+        defer { certs.remove() }
+        let caFile = URL(fileURLWithPath: certs.path("client-ca.crt"))
+        let files = CertificateReloader.Files(
+            certificate: certs.path("tls.crt"), privateKey: certs.path("tls.key"), clientCA: caFile.path)
+        let notPEM = Data("not a certificate\n".utf8)
+
+        try notPEM.write(to: caFile)
+        let error = #expect(throws: TLSError.self) {
+            try CertificateReloader(files: files, applicationProtocols: ["h2"], logger: Logger(label: "test"))
+        }
+        #expect(error?.message == "no PEM certificate found in the CA data")
+
+        try Data(certs.caPEM).write(to: caFile)
+        let reloader = try CertificateReloader(
+            files: files, applicationProtocols: ["h2"], logger: Logger(label: "test"))
+        let before = reloader.current
+        try notPEM.write(to: caFile)
+        guard case .failed(let failure) = reloader.reloadIfChanged() else {
+            Issue.record("a client CA that is not PEM was accepted")
+            return
+        }
+        #expect(failure.message == "no PEM certificate found in the CA data")
+        #expect(reloader.current === before)
+        #expect(reloader.reloadIfChanged() == .failed(failure), "the bad file stays refused, not taken as unchanged")
     }
 
     @Test("a mismatched pair keeps the old certificate in service")
@@ -96,7 +129,11 @@ struct CertificateReloaderTests {
 
         // A half-written file is refused the same way.
         try volume.publish(certificate: Array(certs.bytes("tls.crt").prefix(100)), key: certs.bytes("tls.key"))
-        #expect(reloader.reloadIfChanged() != .unchanged)
+        guard case .failed(let truncated) = reloader.reloadIfChanged() else {
+            Issue.record("a half-written certificate was not refused")
+            return
+        }
+        #expect(truncated.message == "no PEM certificate found in the certificate file")
         #expect(reloader.current === before)
 
         // Once the pair is whole again, it is taken.

@@ -103,6 +103,29 @@ struct TLSHandshakeTests {
         #expect(!pair.clientEvents.handshakeCompleted)
     }
 
+    @Test("a certificate whose CN names the server but whose subjectAltNames do not is refused, as Go refuses it")
+    func commonNameIsNotAName() throws {
+        // CN=localhost, and only an IP address among the subjectAltNames:
+        // OpenSSL's default would fall back to the CN, Go never does.
+        let generated = try CertificateFactory.development(
+            commonName: "localhost", dnsNames: [], ipAddresses: ["127.0.0.1"])
+        let client = try TLSContext(configuration: .client(trustRoots: .pem(generated.caCertificatePEM)))
+        let server = try TLSContext(configuration: .server(identity: generated.identity))
+
+        let byName = try BackToBack(
+            client: TLSHandler(context: client, serverName: "localhost"), server: TLSHandler(context: server))
+        try byName.connect()
+        let error = try #require(byName.clientEvents.tlsErrors.first)
+        #expect(error.description.contains("hostname mismatch"))
+        #expect(!byName.clientEvents.handshakeCompleted)
+
+        let byAddress = try BackToBack(
+            client: TLSHandler(context: client, serverName: "127.0.0.1"), server: TLSHandler(context: server))
+        try byAddress.connect()
+        #expect(byAddress.clientEvents.handshakeCompleted, "the subjectAltName that is there still counts")
+        #expect(OpenSSLErrorQueue.isEmpty)
+    }
+
     @Test("mutual TLS: no client certificate is refused, one from the trusted CA is accepted")
     func mutualTLS() throws {
         let certs = try TestCertificates(client: true)

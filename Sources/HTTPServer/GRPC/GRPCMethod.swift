@@ -1,7 +1,6 @@
 import HTTP2
 import NIOCore
 public import SwiftProtobuf
-import Synchronization
 
 /// One method of a service: unary, server-streaming or bidirectional.
 /// Messages are SwiftProtobuf messages; the framing is the server's.
@@ -121,15 +120,16 @@ struct GRPCRequestMessages: AsyncSequence, Sendable {
 
 /// Writes a call's response: headers before the first message, then
 /// length-prefixed messages.
+///
+/// Safe for concurrent senders: each message goes out in one step on the
+/// connection's loop, which sends the headers first if nobody has yet, so
+/// no message can overtake the headers and be lost.
 final class GRPCResponseWriter: Sendable {
     let stream: HTTP2Stream
-    private let headersSent = Mutex(false)
 
     init(stream: HTTP2Stream) {
         self.stream = stream
     }
-
-    var hasSentHeaders: Bool { headersSent.withLock { $0 } }
 
     func send(_ message: some SwiftProtobuf.Message) async throws {
         let bytes: [UInt8]
@@ -138,11 +138,6 @@ final class GRPCResponseWriter: Sendable {
         } catch {
             throw GRPCStatus(.internal, "cannot encode \(type(of: message).protoMessageName): \(error)")
         }
-        if !headersSent.withLock({ sent in
-            defer { sent = true }; return sent
-        }) {
-            try await stream.respond(headers: GRPCServer.responseHeaders)
-        }
-        try await stream.write(GRPCFraming.frame(bytes))
+        try await stream.write(GRPCFraming.frame(bytes), startingResponseWith: GRPCServer.responseHeaders)
     }
 }

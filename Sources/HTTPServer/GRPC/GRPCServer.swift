@@ -45,7 +45,7 @@ public final class GRPCServer: Sendable {
         } else {
             status = GRPCStatus(.unimplemented, "unknown method \(path)")
         }
-        await finish(stream, writer: writer, status: status)
+        await finish(stream, status: status)
     }
 
     private func run(_ method: GRPCMethod, stream: HTTP2Stream, writer: GRPCResponseWriter) async -> GRPCStatus {
@@ -79,11 +79,11 @@ public final class GRPCServer: Sendable {
         }
     }
 
-    private func finish(_ stream: HTTP2Stream, writer: GRPCResponseWriter, status: GRPCStatus) async {
+    private func finish(_ stream: HTTP2Stream, status: GRPCStatus) async {
         var trailers = [HTTP2Header("grpc-status", "\(status.code.rawValue)")]
         if !status.message.isEmpty { trailers.append(HTTP2Header("grpc-message", status.encodedMessage)) }
         if status.code == .unimplemented { trailers.append(HTTP2Header("grpc-accept-encoding", "identity")) }
-        if writer.hasSentHeaders {
+        if (try? await stream.hasResponded()) == true {
             try? await stream.write(ByteBuffer(), end: true, trailers: trailers)
         } else {
             // Trailers-only: one HEADERS frame that ends the stream.

@@ -1,6 +1,7 @@
 """Hostile HTTP/2 frame sequences, hand-made, on a raw socket to the h2c
-listener. Prints "goaway <code>" if the server sent GOAWAY, then "closed"
-or "open" depending on whether the server closed the connection."""
+listener. Prints "goaway <code>" if the server sent GOAWAY, "resets <n>" and
+"headers <n>" counting RST_STREAM and HEADERS frames, then "closed" or "open"
+depending on whether the server closed the connection."""
 
 import socket
 import struct
@@ -92,7 +93,7 @@ def main():
             closed = True
             break
         received += chunk
-    index, resets = 0, 0
+    index, resets, headers = 0, 0, 0
     while index + 9 <= len(received):
         length = int.from_bytes(received[index:index + 3], "big")
         kind = received[index + 3]
@@ -101,9 +102,13 @@ def main():
             print("goaway %d" % int.from_bytes(payload[4:8], "big"), flush=True)
         if kind == 3:
             resets += 1
+        if kind == 1:
+            headers += 1
         index += 9 + length
     if resets:
         print("resets %d" % resets, flush=True)
+    if headers:
+        print("headers %d" % headers, flush=True)
     print("closed" if closed else "open", flush=True)
 
 
