@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import Placement
 import ServiceLifecycle
+import StatusLoop
 
 /// The API side of `serve`: informers for the three root kinds and for
 /// Services (with the indexes the webhook and the status loop look things up
@@ -16,6 +17,8 @@ struct ClusterSync: ServiceLifecycle.Service {
     let roots: [RootKind: Informer]
     let elector: LeaderElector?
     let logger: Logger
+    /// Set once the leaf writer exists (it needs the connection): runs on the leader.
+    var statusLoop: StatusLoop?
 
     var informers: [Informer] { [services] + RootKind.allCases.compactMap { roots[$0] } }
 
@@ -30,15 +33,12 @@ struct ClusterSync: ServiceLifecycle.Service {
         self.logger = logger
     }
 
+    /// The informers, typed: what the status loop reads and listens to.
+    var stores: StatusLoopStores { StatusLoopStores(services: services, roots: roots) }
+
     /// Placement's view of the informers' stores: Services, leaves by root,
     /// roots by host, with no API round trip.
-    var reader: IndexedPlacementReader {
-        func indexed(_ informer: Informer) -> IndexedObjects {
-            let store = informer.store
-            return IndexedObjects(get: { store.get($0) }, byIndex: { store.byIndex($0, $1) })
-        }
-        return IndexedPlacementReader(services: indexed(services), roots: roots.mapValues(indexed))
-    }
+    var reader: IndexedPlacementReader { stores.reader }
 
     /// `/readyz` passes once every informer has its first list.
     func addReadinessCheck(to health: HealthChecks) {
@@ -53,17 +53,24 @@ struct ClusterSync: ServiceLifecycle.Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for informer in informers { group.addTask { await informer.run() } }
+                let statusLoop = statusLoop
                 if let elector {
                     group.addTask {
                         let leader = Gauge(label: "kcp_ingress_leader")
                         leader.record(0)
-                        // The status loop will run here; until then, leading is visible as the metric.
+                        // Only the Lease holder writes; losing it cancels the term at once.
                         await elector.run {
                             leader.record(1)
-                            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                            if let statusLoop {
+                                await statusLoop.lead()
+                            } else {
+                                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                            }
                             leader.record(0)
                         }
                     }
+                } else if let statusLoop {
+                    group.addTask { await statusLoop.lead() }
                 }
             }
         }

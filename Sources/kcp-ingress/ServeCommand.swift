@@ -1,5 +1,4 @@
 import Admission
-import PlacementAPI
 import ArgumentParser
 import Foundation
 import HTTPServer
@@ -9,8 +8,10 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 import Placement
+import PlacementAPI
 import Prometheus
 import ServiceLifecycle
+import StatusLoop
 import TLS
 import UnixSignals
 
@@ -119,6 +120,18 @@ struct ServeCommand: AsyncParsableCommand {
         help: "A group whose members may update leaves' status (the syncers); repeat or comma-separate for several.")
     var syncerGroups: [String] = []
 
+    @Option(help: "Roots the status loop reconciles at once.")
+    var statusWorkers = 4
+
+    @Option(help: "Every root is reconciled again this often, whatever happened.")
+    var resyncPeriod = GoDuration(duration: .seconds(10 * 3600), description: "10h")
+
+    @Option(help: "A leaf whose root does not exist is deleted after being seen so this long.")
+    var orphanGracePeriod = GoDuration(duration: .seconds(30), description: "30s")
+
+    @Option(help: "The domain of status hosts: a root's hosts inside it are its own, others get <hash>.<domain>.")
+    var domain = StatusHost.defaultDomain
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -146,6 +159,20 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--leaf-write-qps and --leaf-write-burst must be positive")
         }
         guard leafWriteTimeout.duration > .zero else { throw ValidationError("--leaf-write-timeout must be positive") }
+        guard statusWorkers > 0 else { throw ValidationError("--status-workers must be positive") }
+        guard resyncPeriod.duration > .zero, orphanGracePeriod.duration >= .zero else {
+            throw ValidationError("--resync-period must be positive and --orphan-grace-period not negative")
+        }
+    }
+
+    var statusLoopSettings: StatusLoopSettings {
+        var settings = StatusLoopSettings()
+        settings.workers = statusWorkers
+        settings.resyncPeriod = resyncPeriod.duration
+        settings.orphanGracePeriod = orphanGracePeriod.duration
+        // With Envoy in front (the xDS server), roots report Envoy's host.
+        settings.statusHostDomain = envoyxds ? domain : nil
+        return settings
     }
 
     var admissionSettings: AdmissionSettings {
@@ -207,12 +234,15 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = admissionSettings
         var reader: (any PlacementReader)?
         var writer: LeafWriter?
-        if let (sync, connection) = try clusterSync(logger: logger) {
+        if var (sync, connection, client) = try clusterSync(logger: logger) {
             sync.addReadinessCheck(to: health)
-            services.append(sync)
             reader = sync.reader
-            writer = try LeafWriter(
+            let leafWriter = try LeafWriter(
                 connection: connection, timeout: settings.leafWriteTimeout, qps: leafWriteQps, burst: leafWriteBurst)
+            writer = leafWriter
+            sync.statusLoop = StatusLoop(
+                stores: sync.stores, client: client, writer: leafWriter, settings: statusLoopSettings, logger: logger)
+            services.append(sync)
         }
         let admission = AdmissionWebhook(
             validator: Validator(settings: settings, reader: reader), mutator: Mutator(reader: reader, writer: writer),
@@ -247,7 +277,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// Informers and leader election against the configured API server, and
     /// the connection to it; nil when none is configured at all (the webhook
     /// then validates alone and refuses to place roots).
-    private func clusterSync(logger: Logger) throws -> (ClusterSync, ClusterConnection)? {
+    private func clusterSync(logger: Logger) throws -> (ClusterSync, ClusterConnection, APIClient)? {
         let resolved: ClusterConnection?
         do {
             resolved = try KubeConfig.resolve(kubeconfig: kubeconfig, context: context)
@@ -275,7 +305,7 @@ struct ServeCommand: AsyncParsableCommand {
                     name: leaderElectionId, identity: LeaderElectionConfiguration.defaultIdentity()),
                 logger: logger)
         }
-        return (ClusterSync(client: client, elector: elector, logger: logger), connection)
+        return (ClusterSync(client: client, elector: elector, logger: logger), connection, client)
     }
 
     /// The HTTP/2 gRPC listener of --envoyxds, and its certificate watch when it has TLS.
