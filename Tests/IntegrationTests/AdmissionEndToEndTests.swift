@@ -11,8 +11,13 @@ struct AdmissionEndToEndTests {
         let api: DevAPIServerProcess
         let serve: KCPIngressServer
 
-        init(leafWriteTimeout: String = "5s") async throws {
-            api = try await DevAPIServerProcess()
+        /// A syncer's token (group `kcp-syncers`), for `kubectl --token`.
+        static let syncerToken = "syncer-token-for-tests"
+
+        init(leafWriteTimeout: String = "5s", serveArguments: [String] = []) async throws {
+            let tokens = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)")
+            try Data("\(Self.syncerToken),syncer-east,syncer-east,\"kcp-syncers\"\n".utf8).write(to: tokens)
+            api = try await DevAPIServerProcess(arguments: ["--token-auth-file", tokens.path])
             try await api.apply(
                 """
                 apiVersion: v1
@@ -34,9 +39,11 @@ struct AdmissionEndToEndTests {
                 spec: {ports: [{port: 80}]}
                 """)
             // Started after the Services exist: readiness then means they are in its cache.
-            serve = try await KCPIngressServer(arguments: [
-                "-kubeconfig", api.controllerKubeconfig, "--leaf-write-timeout", leafWriteTimeout,
-            ])
+            serve = try await KCPIngressServer(
+                arguments: [
+                    "-kubeconfig", api.controllerKubeconfig, "--leaf-write-timeout", leafWriteTimeout,
+                    "--syncer-groups", "kcp-syncers",
+                ] + serveArguments)
             try await serve.waitUntilReady()
             let caBundle = try Data(contentsOf: URL(fileURLWithPath: serve.caFile)).base64EncodedString()
             let rules = """
@@ -45,6 +52,13 @@ struct AdmissionEndToEndTests {
                     apiVersions: [v1]
                     operations: [CREATE, UPDATE, DELETE]
                     resources: [ingresses, httproutes, routes]
+                """
+            let statusRules = """
+                  rules:
+                  - apiGroups: [networking.k8s.io, gateway.networking.k8s.io, route.openshift.io]
+                    apiVersions: [v1]
+                    operations: [CREATE, UPDATE, DELETE]
+                    resources: [ingresses, httproutes, routes, ingresses/status, httproutes/status, routes/status]
                 """
             try await api.apply(
                 """
@@ -67,7 +81,7 @@ struct AdmissionEndToEndTests {
                 webhooks:
                 - name: validate.kcp-ingress.kcp.dev
                   clientConfig: {url: "https://127.0.0.1:\(serve.webhookPort)/validate", caBundle: \(caBundle)}
-                \(rules)
+                \(statusRules)
                   sideEffects: None
                   admissionReviewVersions: [v1, v1beta1]
                   failurePolicy: Fail

@@ -11,14 +11,14 @@ final class DevAPIServerProcess: Sendable {
     ///   - directory: the data directory; a new temporary one by default.
     ///   - persistent: keep objects, CA and tokens under `directory` (no `--ephemeral`), and leave it on `stop()`.
     ///   - port: 0 picks a free one.
-    init(directory: URL? = nil, persistent: Bool = false, port: Int = 0) async throws {
+    init(directory: URL? = nil, persistent: Bool = false, port: Int = 0, arguments: [String] = []) async throws {
         self.directory =
             directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("kcp-dev-\(UUID().uuidString)")
         self.persistent = persistent
         process = try ChildProcess(
             KCPIngressServer.binary,
             ["dev-apiserver", "--data-dir", self.directory.path, "--secure-port", "\(port)"]
-                + (persistent ? [] : ["--ephemeral"]))
+                + (persistent ? [] : ["--ephemeral"]) + arguments)
         let line = try await process.waitForLine { $0.hasPrefix("serving on ") }
         url = String(line.dropFirst("serving on ".count).split(separator: ";")[0])
     }
