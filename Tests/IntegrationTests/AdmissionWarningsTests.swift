@@ -23,9 +23,10 @@ struct AdmissionWarningsTests {
         defer { webhook.stop() }
         #expect(
             await api.register(
-                "ValidatingWebhookConfiguration",
+                // Mutating webhooks run one after the other, so their warnings have an order.
+                "MutatingWebhookConfiguration",
                 webhook.configuration(
-                    kind: "ValidatingWebhookConfiguration", name: "w.kcp.dev",
+                    kind: "MutatingWebhookConfiguration", name: "w.kcp.dev",
                     webhooks: [("/first", ""), ("/second", "")])) == 201)
         let allowed = await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"a"}}"#)
         #expect(allowed.code == 201)
