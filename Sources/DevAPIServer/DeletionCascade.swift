@@ -36,8 +36,14 @@ extension DevAPIServer {
             return nil
         }
         guard let deleted else { throw APIError.notFound(resource, name) }
-        await collectDependents(of: deleted, namespace: namespace)
+        let orphan = options["propagationPolicy"] == "Orphan" || options["orphanDependents"] == true
+        if !orphan { await collectDependents(of: deleted, namespace: namespace) }
         return deleted
+    }
+
+    /// DeleteOptions carry dryRun in the body, where kubectl puts it.
+    static func asksDryRun(_ options: JSON?) -> Bool {
+        options?["dryRun"]?.arrayValue?.contains("All") ?? false
     }
 
     /// Marks the namespace Terminating, deletes what it holds, and removes
@@ -130,6 +136,7 @@ extension DevAPIServer {
         user: APIUser,
         dryRun: Bool
     ) async throws(APIError) -> JSON {
+        let dryRun = dryRun || Self.asksDryRun(body)
         let filter = try ObjectFilter(query)
         let options = AdmissionReviewRequest.options(.delete, query: query, deleteBody: body)
         var deleted: [JSON] = []

@@ -163,6 +163,7 @@ extension DevAPIServer {
         query: QueryParameters = QueryParameters(nil)
     ) async throws(APIError) -> HTTPResponse {
         let options = request.body.readableBytes > 0 ? try Self.body(request) : JSON.object(JSONObject())
+        let dryRun = dryRun || Self.asksDryRun(options)
         let preconditions = options["preconditions"]
         let check = { (current: JSON?) throws(APIError) -> JSON in
             guard let current else { throw APIError.notFound(resource, name) }

@@ -173,6 +173,42 @@ struct AdmissionDeleteTests {
         #expect(await api.call(.GET, InProcessAPI.ingresses + "/leaf2").code == 200)
     }
 
+    @Test("dryRun in the DeleteOptions body (as kubectl sends it) deletes nothing, and the webhook is told dryRun")
+    func dryRunInBody() async throws {
+        let api = try InProcessAPI()
+        let webhook = try await refusingWebhook()
+        defer { webhook.stop() }
+        #expect(
+            await api.register(
+                "ValidatingWebhookConfiguration",
+                webhook.configuration(
+                    kind: "ValidatingWebhookConfiguration", name: "d.kcp.dev", webhooks: [("/d", "")],
+                    rules: deleteRules())) == 201)
+        #expect(await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"a"}}"#).code == 201)
+        let deleted = await api.call(.DELETE, InProcessAPI.ingresses + "/a", #"{"dryRun":["All"]}"#)
+        #expect(deleted.code == 200)
+        #expect(await api.call(.GET, InProcessAPI.ingresses + "/a").code == 200, "nothing deleted")
+        #expect(webhook.received("/d").last?.request["dryRun"] == true)
+
+        let collection = await api.call(.DELETE, InProcessAPI.ingresses, #"{"dryRun":["All"]}"#)
+        #expect(collection.code == 200)
+        #expect(await api.call(.GET, InProcessAPI.ingresses + "/a").code == 200, "nothing deleted")
+    }
+
+    @Test("propagationPolicy Orphan leaves the dependents to themselves")
+    func orphan() async throws {
+        let api = try InProcessAPI()
+        let root = await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"root"}}"#)
+        let uid = try #require(root.json?["metadata"]?["uid"]?.stringValue)
+        let owner = #"[{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","name":"root","uid":"\#(uid)"}]"#
+        #expect(
+            await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"leaf","ownerReferences":\#(owner)}}"#)
+                .code == 201)
+        #expect(
+            await api.call(.DELETE, InProcessAPI.ingresses + "/root", #"{"propagationPolicy":"Orphan"}"#).code == 200)
+        #expect(await api.call(.GET, InProcessAPI.ingresses + "/leaf").code == 200)
+    }
+
     @Test("kubectl shows a webhook's refusal of delete, deletecollection and namespace deletion")
     func kubectlShowsRefusals() async throws {
         let server = try await DevAPIServerProcess()
