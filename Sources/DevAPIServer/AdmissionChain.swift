@@ -66,7 +66,8 @@ struct AdmissionChain: Sendable {
                 // Selectors are evaluated against the object as patched so far.
                 guard let type = try matcher.match(webhook, attributes) else { continue }
                 let before = attributes.object
-                if let patch = try await call(webhook, as: type, attributes, mutating: true) {
+                // An empty patch changes nothing and, as in kube-apiserver, is not decoded.
+                if let patch = try await call(webhook, as: type, attributes, mutating: true), !patch.isEmpty {
                     guard let object = attributes.object else {
                         throw APIError.internalError(
                             "admission webhook \"\(webhook.name ?? "")\" attempted to modify the object, which is not supported for this operation"

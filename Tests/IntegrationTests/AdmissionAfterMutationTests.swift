@@ -48,6 +48,16 @@ struct AdmissionAfterMutationTests {
         #expect(route.json?["extra"] == true)
     }
 
+    @Test("an empty patch changes nothing: the object is not decoded again")
+    func emptyPatch() async throws {
+        let (api, webhook) = try await setUp("[]")
+        defer { webhook.stop() }
+        let created = await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"a"},"extra":true}"#)
+        #expect(created.code == 201)
+        #expect(created.json?["extra"] == true, "kept, as this server keeps fields it was given")
+        #expect(webhook.received("/m").count == 1)
+    }
+
     @Test("a field of the wrong type is a 500")
     func wrongType() async throws {
         let (api, webhook) = try await setUp(#"[{"op":"add","path":"/spec","value":{"rules":"not a list"}}]"#)
