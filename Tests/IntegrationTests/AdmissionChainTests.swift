@@ -90,7 +90,7 @@ struct AdmissionChainTests {
 
     func register(
         _ api: DevAPIServer, kind: String, name: String, url: String, caBundle: String, failurePolicy: String = "Fail",
-        timeout: Int = 10, objectSelector: String = "{}"
+        timeout: Int = 30, objectSelector: String = "{}"
     ) async {
         let resource =
             kind == "MutatingWebhookConfiguration" ? "mutatingwebhookconfigurations" : "validatingwebhookconfigurations"
@@ -192,10 +192,7 @@ struct AdmissionChainTests {
         let released = AsyncGate()
         // Held until the test releases it, after the write has returned: a
         // chain that waited for the answer would get "allowed" and a 201.
-        let webhook = try await ScriptedWebhook { _, request in
-            // "warm" opens the pooled connection, so that on a loaded
-            // machine the held call reaches the webhook well within its time.
-            if request["name"] == "warm" { return ScriptedWebhook.allow() }
+        let webhook = try await ScriptedWebhook { _, _ in
             _ = await released.wait(upTo: .seconds(30))
             return ScriptedWebhook.allow()
         }
@@ -206,12 +203,10 @@ struct AdmissionChainTests {
         await register(
             api, kind: "ValidatingWebhookConfiguration", name: "slow.kcp.dev", url: webhook.url("/slow"),
             caBundle: webhook.caBundle, timeout: 1)
-        #expect(await call(api, .POST, Self.ingresses, #"{"metadata":{"name":"warm"}}"#).0 == 201)
         let (code, status) = await call(api, .POST, Self.ingresses, #"{"metadata":{"name":"a"}}"#)
         #expect(!released.isOpen, "the write returned while the webhook was still held")
         #expect(code == 500)
         #expect(status?["message"]?.stringValue?.contains("timed out") == true)
-        #expect(webhook.received("/slow").last?.query == "timeout=1s", "the webhook was told its timeout")
     }
 }
 

@@ -85,11 +85,14 @@ final class ScriptedWebhook: Sendable {
         webhooks: [(path: String, extra: String)],
         rules: String = #"[{"operations":["*"],"apiGroups":["*"],"apiVersions":["*"],"resources":["*"]}]"#
     ) -> String {
-        let items = webhooks.enumerated().map { index, webhook in
-            """
-            {"name":"\(index).\(name)","clientConfig":{"url":"\(url(webhook.path))","caBundle":"\(caBundle)"},
-             "rules":\(rules),"sideEffects":"None","admissionReviewVersions":["v1"]\(webhook.extra)}
-            """
+        let items = webhooks.enumerated().map { index, webhook -> String in
+            // The longest timeout allowed, unless the test sets one: on a
+            // loaded machine a webhook call can take seconds.
+            let timeout = webhook.extra.contains("timeoutSeconds") ? "" : #","timeoutSeconds":30"#
+            return """
+                {"name":"\(index).\(name)","clientConfig":{"url":"\(url(webhook.path))","caBundle":"\(caBundle)"},
+                 "rules":\(rules),"sideEffects":"None","admissionReviewVersions":["v1"]\(timeout)\(webhook.extra)}
+                """
         }
         return """
             {"apiVersion":"admissionregistration.k8s.io/v1","kind":"\(kind)","metadata":{"name":"\(name)"},
