@@ -195,6 +195,20 @@ struct AdmissionDeleteTests {
         #expect(await api.call(.GET, InProcessAPI.ingresses + "/a").code == 200, "nothing deleted")
     }
 
+    @Test("kubectl delete --dry-run=server deletes nothing")
+    func kubectlDryRunDelete() async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        let ingress =
+            #"{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"shop","namespace":"default"}}"#
+        #expect(try await server.kubectl(["create", "-f", "-"], stdin: ingress).status == 0)
+        let deleted = try await server.kubectl(["delete", "ingress", "shop", "-n", "default", "--dry-run=server"])
+        #expect(deleted.status == 0, "\(deleted.stderr)")
+        #expect(deleted.stdout.contains("(server dry run)"))
+        let still = try await server.kubectl(["get", "ingress", "shop", "-n", "default", "-o", "name"])
+        #expect(still.stdout == "ingress.networking.k8s.io/shop")
+    }
+
     @Test("propagationPolicy Orphan leaves the dependents to themselves")
     func orphan() async throws {
         let api = try InProcessAPI()
