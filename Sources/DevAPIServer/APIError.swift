@@ -59,8 +59,14 @@ struct APIError: Error {
     }
 
     /// A webhook's denial, with the code and reason it gave.
-    static func denied(code: Int64, reason: String?, message: String) -> APIError {
-        APIError(code, reason ?? "", message)
+    static func denied(code: Int64, reason: String?, message: String, details: JSON? = nil) -> APIError {
+        APIError(code, reason ?? "", message, details: details)
+    }
+
+    /// 504, as kube-apiserver answers a request that ran past its deadline.
+    static func timeout() -> APIError {
+        APIError(
+            504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded")
     }
 
     static func pathNotFound() -> APIError {

@@ -4,10 +4,16 @@ import Foundation
 public struct APIUser: Hashable, Sendable {
     public var name: String
     public var groups: [String]
+    /// The static token file's third field; sent to webhooks as `userInfo.uid`.
+    public var uid: String?
+    /// Sent to webhooks as `userInfo.extra`.
+    public var extra: [String: [String]]
 
-    public init(name: String, groups: [String]) {
+    public init(name: String, groups: [String], uid: String? = nil, extra: [String: [String]] = [:]) {
         self.name = name
         self.groups = groups
+        self.uid = uid
+        self.extra = extra
     }
 
     public static let admin = APIUser(name: "admin", groups: ["system:masters", "system:authenticated"])
@@ -54,7 +60,8 @@ public struct TokenAuthenticator: Sendable {
                 throw TokenFileError(line: index + 1, message: "expected token,user,uid[,\"groups\"]")
             }
             let groups = fields.count > 3 ? fields[3].split(separator: ",").map(String.init) : []
-            tokens[fields[0]] = APIUser(name: fields[1], groups: groups + ["system:authenticated"])
+            tokens[fields[0]] = APIUser(
+                name: fields[1], groups: groups + ["system:authenticated"], uid: fields[2].isEmpty ? nil : fields[2])
         }
         self.init(tokens: tokens)
     }
@@ -64,7 +71,7 @@ public struct TokenAuthenticator: Sendable {
     public var staticTokenFileText: String {
         tokens.sorted { $0.value.name < $1.value.name }.map { token, user in
             let groups = user.groups.filter { $0 != "system:authenticated" }.joined(separator: ",")
-            return "\(token),\(user.name),\(user.name),\"\(groups)\"\n"
+            return "\(token),\(user.name),\(user.uid ?? user.name),\"\(groups)\"\n"
         }.joined()
     }
 
@@ -73,8 +80,9 @@ public struct TokenAuthenticator: Sendable {
         TokenAuthenticator(tokens: other.tokens.merging(tokens) { _, mine in mine })
     }
 
+    /// The token of the user of that name (uids differ once a token file was read back).
     public func token(for user: APIUser) -> String? {
-        tokens.first { $0.value == user }?.key
+        tokens.first { $0.value.name == user.name }?.key
     }
 
     func user(authorization: String?) -> APIUser? {

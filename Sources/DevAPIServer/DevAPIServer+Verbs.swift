@@ -33,21 +33,16 @@ extension DevAPIServer {
         namespace: String?,
         body: JSON,
         user: APIUser,
-        dryRun: Bool
+        dryRun: Bool,
+        query: QueryParameters = QueryParameters(nil)
     ) async throws(APIError) -> HTTPResponse {
-        let (prepared, name) = try ObjectRules.prepareCreate(body, resource: resource, namespace: namespace)
+        let (prepared, _) = try ObjectRules.prepareCreate(body, resource: resource, namespace: namespace)
         if let namespace, store.get("namespaces", namespace: nil, name: namespace) == nil {
             throw APIError.notFound(ServedResource.all[0], namespace)
         }
-        var object =
-            try await admission.admit(
-                AdmissionAttributes(
-                    operation: .create, resource: resource, namespace: namespace, name: name, object: prepared,
-                    user: user, dryRun: dryRun)) ?? prepared
-        // Webhooks may change the object, not who or where it is.
-        object["metadata"]?["name"] = .string(name)
-        object["metadata"]?["namespace"] = namespace.map(JSON.string)
-        object["metadata"]?["uid"] = prepared["metadata"]?["uid"]
+        let (object, name) = try await admitCreate(
+            body, prepared: prepared, resource: resource, namespace: namespace, user: user, dryRun: dryRun,
+            query: query)
         if dryRun {
             guard store.get(resource.qualifiedName, namespace: namespace, name: name) == nil else {
                 throw APIError.alreadyExists(resource, name)
@@ -69,9 +64,11 @@ extension DevAPIServer {
         body: JSON,
         statusOnly: Bool,
         user: APIUser,
-        dryRun: Bool
+        dryRun: Bool,
+        query: QueryParameters = QueryParameters(nil)
     ) async throws(APIError) -> HTTPResponse {
-        try await replace(resource, path: path, name: name, user: user, dryRun: dryRun) { current throws(APIError) in
+        try await replace(resource, path: path, name: name, user: user, dryRun: dryRun, query: query) {
+            current throws(APIError) in
             try ObjectRules.prepareUpdate(
                 body, current: current, resource: resource, name: name, statusOnly: statusOnly)
         }
@@ -84,14 +81,15 @@ extension DevAPIServer {
         request: HTTPRequest,
         statusOnly: Bool,
         user: APIUser,
-        dryRun: Bool
+        dryRun: Bool,
+        query: QueryParameters = QueryParameters(nil)
     ) async throws(APIError) -> HTTPResponse {
         let contentType = Self.contentType(of: request)
         guard let kind = PatchKind(rawValue: contentType) else {
             throw APIError.unsupportedMediaType(contentType, accepted: PatchKind.allCases.map(\.rawValue))
         }
         let patch = try Self.body(request, accepting: [kind.rawValue])
-        return try await replace(resource, path: path, name: name, user: user, dryRun: dryRun) {
+        return try await replace(resource, path: path, name: name, user: user, dryRun: dryRun, query: query) {
             current throws(APIError) in
             let patched: JSON
             do {
@@ -120,6 +118,7 @@ extension DevAPIServer {
         name: String,
         user: APIUser,
         dryRun: Bool,
+        query: QueryParameters,
         _ change: (JSON) throws(APIError) -> JSON
     ) async throws(APIError) -> HTTPResponse {
         for attempt in 1...3 {
@@ -127,12 +126,9 @@ extension DevAPIServer {
                 throw APIError.notFound(resource, name)
             }
             let candidate = try change(current)
-            let admitted =
-                try await admission.admit(
-                    AdmissionAttributes(
-                        operation: .update, resource: resource, subresource: path.subresource,
-                        namespace: path.namespace,
-                        name: name, object: candidate, oldObject: current, user: user, dryRun: dryRun)) ?? candidate
+            let admitted = try await admitUpdate(
+                candidate, current: current, resource: resource, path: path, name: name, user: user, dryRun: dryRun,
+                query: query)
             if dryRun { return Self.json(.ok, admitted) }
             let version = current["metadata"]?["resourceVersion"]
             do throws(APIError) {
@@ -163,9 +159,11 @@ extension DevAPIServer {
         name: String,
         request: HTTPRequest,
         user: APIUser,
-        dryRun: Bool
+        dryRun: Bool,
+        query: QueryParameters = QueryParameters(nil)
     ) async throws(APIError) -> HTTPResponse {
         let options = request.body.readableBytes > 0 ? try Self.body(request) : JSON.object(JSONObject())
+        let dryRun = dryRun || Self.asksDryRun(options)
         let preconditions = options["preconditions"]
         let check = { (current: JSON?) throws(APIError) -> JSON in
             guard let current else { throw APIError.notFound(resource, name) }
@@ -183,37 +181,10 @@ extension DevAPIServer {
             }
             return current
         }
-        if dryRun {
-            return Self.json(.ok, try check(store.get(resource.qualifiedName, namespace: namespace, name: name)))
-        }
-        let deleted = try store.write(resource.qualifiedName, namespace: namespace, name: name) {
-            current throws(APIError) -> JSON? in
-            _ = try check(current)
-            return nil
-        }
-        guard let deleted else { throw APIError.notFound(resource, name) }
-        collectGarbage(after: deleted, resource: resource, namespace: namespace)
+        let deleted = try await deleteAdmitted(
+            resource, namespace: namespace, name: name, user: user, dryRun: dryRun,
+            options: AdmissionReviewRequest.options(.delete, query: query, deleteBody: options), check: check)
         return Self.json(.ok, deleted)
-    }
-
-    /// Deletes what the deleted object owned: objects in its namespace whose
-    /// ownerReferences name its uid, and, for a Namespace, everything in it.
-    private func collectGarbage(after deleted: JSON, resource: ServedResource, namespace: String?) {
-        let uid = ObjectMeta(json: deleted["metadata"] ?? .object(JSONObject())).uid
-        let deletedName = ObjectMeta(json: deleted["metadata"] ?? .object(JSONObject())).name
-        for other in ServedResource.all where other.type.namespaced {
-            let scope = resource.type.kind == "Namespace" ? deletedName : namespace
-            guard let scope else { continue }
-            for (_, object) in store.list(other.qualifiedName, namespace: scope).items {
-                let meta = ObjectMeta(json: object["metadata"] ?? .object(JSONObject()))
-                let owned = meta.ownerReferences.contains { $0.uid == uid }
-                guard owned || resource.type.kind == "Namespace", let name = meta.name else { continue }
-                let dependent = try? store.write(other.qualifiedName, namespace: meta.namespace, name: name) {
-                    _ throws(APIError) -> JSON? in nil
-                }
-                if let dependent { collectGarbage(after: dependent, resource: other, namespace: meta.namespace) }
-            }
-        }
     }
 }
 

@@ -16,17 +16,20 @@ public final class DevAPIServer: Sendable {
     /// Idle watches get a BOOKMARK this often when they asked for bookmarks.
     let bookmarkInterval: Duration
 
-    /// - Parameter dataDirectory: where objects persist; nil keeps them in memory.
+    /// - Parameters:
+    ///   - dataDirectory: where objects persist; nil keeps them in memory.
+    ///   - admissionRequestTimeout: how long a write's webhooks may take in all (kube-apiserver's 60 s).
     public init(
         authenticator: TokenAuthenticator,
         logger: Logger,
         dataDirectory: URL? = nil,
         historyCapacity: Int = 10_000,
-        bookmarkInterval: Duration = .seconds(10)
+        bookmarkInterval: Duration = .seconds(10),
+        admissionRequestTimeout: Duration = .seconds(60)
     ) throws {
         self.store = ObjectStore(
             historyCapacity: historyCapacity, log: try dataDirectory.map { try ObjectLog(directory: $0) })
-        self.admission = AdmissionChain(store: store, client: HTTPClient())
+        self.admission = AdmissionChain(store: store, client: HTTPClient(), requestTimeout: admissionRequestTimeout)
         self.authenticator = authenticator
         self.logger = logger
         self.bookmarkInterval = bookmarkInterval
@@ -69,7 +72,15 @@ public final class DevAPIServer: Sendable {
             }
         }
         let resources: HTTPHandler = { request in
-            await self.authenticated(request) { user in await self.serve(request, user: user) }
+            await self.authenticated(request) { user in
+                // Webhooks' warnings reach the client as Warning headers, on a refusal too.
+                let warnings = AdmissionWarnings()
+                var response = await AdmissionWarnings.$current.withValue(warnings) {
+                    await self.serve(request, user: user)
+                }
+                warnings.apply(to: &response.headers)
+                return response
+            }
         }
         router.addPrefix("/api/", resources)
         router.addPrefix("/apis/", resources)
@@ -137,17 +148,26 @@ public final class DevAPIServer: Sendable {
             return Self.json(.ok, table?.table(of: object, kind: resource.type.kind) ?? object)
         case (.POST, nil):
             return try await create(
-                resource, namespace: path.namespace, body: try Self.body(request), user: user, dryRun: dryRun)
+                resource, namespace: path.namespace, body: try Self.body(request), user: user, dryRun: dryRun,
+                query: query)
         case (.PUT, let name?):
             return try await update(
                 resource, path: path, name: name, body: try Self.body(request), statusOnly: statusOnly, user: user,
-                dryRun: dryRun)
+                dryRun: dryRun, query: query)
         case (.PATCH, let name?):
             return try await patch(
-                resource, path: path, name: name, request: request, statusOnly: statusOnly, user: user, dryRun: dryRun)
+                resource, path: path, name: name, request: request, statusOnly: statusOnly, user: user, dryRun: dryRun,
+                query: query)
         case (.DELETE, let name?):
             return try await delete(
-                resource, namespace: path.namespace, name: name, request: request, user: user, dryRun: dryRun)
+                resource, namespace: path.namespace, name: name, request: request, user: user, dryRun: dryRun,
+                query: query)
+        case (.DELETE, nil):
+            let options = request.body.readableBytes > 0 ? try Self.body(request) : nil
+            return Self.json(
+                .ok,
+                try await deleteCollection(
+                    resource, namespace: path.namespace, query: query, body: options, user: user, dryRun: dryRun))
         default:
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }

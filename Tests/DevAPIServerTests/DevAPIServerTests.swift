@@ -307,7 +307,9 @@ struct TokenFileTests {
                 abc,alice,1,"devs,ops"
                 def,bob,2
                 """)
-        #expect(authenticator.tokens["abc"] == APIUser(name: "alice", groups: ["devs", "ops", "system:authenticated"]))
+        #expect(
+            authenticator.tokens["abc"]
+                == APIUser(name: "alice", groups: ["devs", "ops", "system:authenticated"], uid: "1"))
         #expect(authenticator.tokens["def"]?.name == "bob")
         #expect(throws: TokenFileError.self) { try TokenAuthenticator(staticTokenFile: "onlytoken") }
     }
