@@ -58,6 +58,14 @@ public struct AdmissionWebhook: Sendable {
         let response = await decide(review)
         metrics.requests(code: 200).increment()
         if !response.allowed { logRefusal(review, response, webhook: webhook) }
+        logger.debug(
+            "admission review answered",
+            metadata: [
+                "webhook": "\(webhook)", "uid": "\(review.uid)", "kind": "\(review.request.kind?.kind ?? "")",
+                "object": "\(review.request.namespace ?? "")/\(review.request.name ?? "")",
+                "operation": "\(review.request.operation?.rawValue ?? "")", "dryRun": "\(review.request.dryRun)",
+                "allowed": "\(response.allowed)", "warnings": "\(response.json["warnings"]?.arrayValue?.count ?? 0)",
+            ])
         let answer = AdmissionReview.answering(review.apiVersion, response: response)
         return .bytes(.ok, contentType: "application/json", ByteBuffer(bytes: answer.json.bytes))
     }

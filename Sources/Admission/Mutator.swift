@@ -58,6 +58,7 @@ public struct Mutator: Sendable {
             // kube-apiserver refuses any patch on DELETE.
             let plan = LeafPlan(desired: [], existing: existingLeaves(of: root, old: root, kind, keeping: []))
             if request.dryRun { return .allowed(uid: review.uid, warnings: Self.preview(plan, kind)) }
+            writer.deletingRoots.insert(key)
             let failures = await writer.apply(plan, kind: kind)
             guard failures.isEmpty else { return Self.refusal(review, failures) }
             return .allowed(uid: review.uid)

@@ -2,6 +2,7 @@ public import KubeAPI
 public import KubeClient
 import Metrics
 public import Placement
+import Synchronization
 
 /// One leaf write that did not happen.
 public struct LeafWriteFailure: Error, Sendable, CustomStringConvertible {
@@ -23,6 +24,10 @@ public struct LeafWriter: Sendable {
     /// Conflicts (someone wrote the leaf between our read and our write) are
     /// retried this many times, each against a fresh read.
     let conflictRetries = 3
+    /// Roots whose DELETE the webhook has admitted and whose leaves it
+    /// deleted: the status loop must not write them back while the root
+    /// still exists for the few moments until the API server removes it.
+    public let deletingRoots = DeletingRoots()
 
     public init(connection: ClusterConnection, timeout: Duration, qps: Double, burst: Int) throws {
         var options = APIClientOptions()
@@ -142,5 +147,26 @@ public struct LeafWriter: Sendable {
         } catch let error as KubeError where error.reason == .notFound {
             // Already gone: what we wanted.
         }
+    }
+}
+
+/// Roots being deleted, each remembered for a minute: long enough for the
+/// API server to remove the root after admitting its DELETE.
+public final class DeletingRoots: Sendable {
+    private let roots = Mutex<[ObjectKey: ContinuousClock.Instant]>([:])
+    private let memory: Duration = .seconds(60)
+
+    public init() {}
+
+    public func insert(_ key: ObjectKey) {
+        let now = ContinuousClock.now
+        roots.withLock { roots in
+            roots = roots.filter { $0.value.duration(to: now) < memory }
+            roots[key] = now
+        }
+    }
+
+    public func contains(_ key: ObjectKey) -> Bool {
+        roots.withLock { roots in roots[key].map { $0.duration(to: .now) < memory } ?? false }
     }
 }

@@ -9,6 +9,11 @@ import Synchronization
 extension StatusLoop {
     func rootOrLeafChanged(_ event: InformerEvent, kind: RootKind) async {
         guard let reference = RootReference(of: event.object, kind: kind) else { return }
+        if case .deleted = event, !RootKind.isLeaf(event.object) {
+            deletedRoots.withLock { _ = $0.insert(reference) }
+        } else if case .added = event, !RootKind.isLeaf(event.object) {
+            deletedRoots.withLock { _ = $0.remove(reference) }
+        }
         if RootKind.isLeaf(event.object) {
             if case .updated(let old, let new) = event, old["status"] != new["status"] {
                 let now = ContinuousClock.now

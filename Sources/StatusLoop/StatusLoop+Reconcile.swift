@@ -33,7 +33,7 @@ extension StatusLoop {
         orphans.withLock { seen in
             for leaf in leaves { seen[ObjectKey(of: leaf).description] = nil }
         }
-        if root["metadata"]?["deletionTimestamp"] != nil {
+        if root["metadata"]?["deletionTimestamp"] != nil || writer.deletingRoots.contains(reference.key) {
             return await write(LeafPlan(desired: [], existing: leaves), reference)
         }
 
@@ -98,11 +98,18 @@ extension StatusLoop {
     }
 
     /// Leaves whose root does not exist go once they have been seen so for
-    /// the grace period; until then the root comes back when it ends.
+    /// the grace period (a root's create may still be in flight); until then
+    /// the root comes back when it ends. Leaves of a root seen deleted go at
+    /// once: their root is not coming.
     private func collectOrphans(_ leaves: [JSON], of reference: RootReference) async -> Outcome {
-        guard !leaves.isEmpty else { return .done }
+        guard !leaves.isEmpty else {
+            deletedRoots.withLock { _ = $0.remove(reference) }
+            return .done
+        }
         let now = ContinuousClock.now
-        let grace = settings.orphanGracePeriod
+        let wasDeleted =
+            deletedRoots.withLock { $0.contains(reference) } || writer.deletingRoots.contains(reference.key)
+        let grace = wasDeleted ? .zero : settings.orphanGracePeriod
         var due: [JSON] = []
         var wait = grace
         orphans.withLock { seen in

@@ -27,6 +27,8 @@ public final class StatusLoop: Sendable {
     private let queue = Mutex<WorkQueue<RootReference, ContinuousClock>?>(nil)
     /// When each orphan leaf was first seen without its root.
     let orphans = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// Roots whose deletion the informers reported (until their leaves are gone).
+    let deletedRoots = Mutex<Set<RootReference>>([])
     /// When a leaf's status change was first seen, per root not yet written.
     let statusSeen = Mutex<[RootReference: ContinuousClock.Instant]>([:])
 
