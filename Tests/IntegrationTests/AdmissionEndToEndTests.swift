@@ -45,6 +45,17 @@ struct AdmissionEndToEndTests {
                     "--syncer-groups", "kcp-syncers",
                 ] + serveArguments)
             try await serve.waitUntilReady()
+            try await registerWebhooks(at: serve)
+        }
+
+        /// Registers (or re-points) both webhooks at `serve`, trusting its CA.
+        func registerWebhooks(at serve: KCPIngressServer) async throws {
+            // Replaced whole: the development API server refuses the strategic merge
+            // directives (`$setElementOrder`) a second `kubectl apply` of these would send.
+            _ = try await api.kubectl([
+                "delete", "--ignore-not-found", "mutatingwebhookconfiguration,validatingwebhookconfiguration",
+                "kcp-ingress",
+            ])
             let caBundle = try Data(contentsOf: URL(fileURLWithPath: serve.caFile)).base64EncodedString()
             let rules = """
                   rules:

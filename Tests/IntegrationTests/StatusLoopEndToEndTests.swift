@@ -29,7 +29,11 @@ struct StatusLoopEndToEndTests {
 
     /// `controller_runtime_reconcile_total` of the status loop, all results.
     func reconcileCount(_ system: System) async throws -> Int {
-        let metrics = try await run(tool("curl"), ["-s", "http://127.0.0.1:\(system.serve.metricsPort)/metrics"]).stdout
+        try await reconcileCount(system.serve)
+    }
+
+    func reconcileCount(_ serve: KCPIngressServer) async throws -> Int {
+        let metrics = try await run(tool("curl"), ["-s", "http://127.0.0.1:\(serve.metricsPort)/metrics"]).stdout
         return metrics.split(separator: "\n")
             .filter { $0.hasPrefix("controller_runtime_reconcile_total{") }
             .compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
@@ -128,5 +132,98 @@ struct StatusLoopEndToEndTests {
             try await system.names("ingress", "kcp.dev/owned-by=ghost").isEmpty
         }
         #expect(start.duration(to: .now) >= .seconds(3), "not before the grace period")
+    }
+
+    @Test("HTTPRoute: conditions combined across clusters; another controller's parent entry kept byte for byte")
+    func httpRouteStatus() async throws {
+        let system = try await System()
+        defer { system.stop() }
+        try await system.api.apply(
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: store, namespace: shop}
+            spec:
+              parentRefs: [{name: gw}]
+              hostnames: [store.example.com]
+              rules: [{backendRefs: [{name: web, port: 80}, {name: api, port: 80}]}]
+            """)
+        let other =
+            #"{"parentRef":{"name":"gw"},"controllerName":"example.com/other","conditions":[{"type":"Accepted","status":"True","reason":"Fine","message":"","lastTransitionTime":"2020-01-01T00:00:00Z"}]}"#
+        let written = try await system.api.kubectl([
+            "patch", "httproute", "store", "-n", "shop", "--subresource=status", "--type=merge",
+            "-p", #"{"status":{"parents":[\#(other)]}}"#,
+        ])
+        #expect(written.status == 0, "\(written.stderr)")
+        for (leaf, status, message) in [("store--east", "True", "ok"), ("store--west", "False", "no gateway gw")] {
+            let condition =
+                #"{"type":"Accepted","status":"\#(status)","reason":"R","message":"\#(message)","lastTransitionTime":"2026-01-01T00:00:00Z"}"#
+            let result = try await system.api.kubectl([
+                "--token", System.syncerToken, "patch", "httproute", leaf, "-n", "shop", "--subresource=status",
+                "--type=merge", "-p",
+                #"{"status":{"parents":[{"parentRef":{"name":"gw"},"controllerName":"kcp.dev/syncer","conditions":[\#(condition)]}]}}"#,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try await eventually("the merged parent entry appears") {
+            try await get(system, "httproute", "store", "{.status.parents[1].conditions[0].status}") == "False"
+        }
+        #expect(
+            try await get(system, "httproute", "store", "{.status.parents[1].conditions[0].message}")
+                == "not True on west: west: no gateway gw")
+        let first = try await system.api.kubectl([
+            "get", "httproute", "store", "-n", "shop", "-o", "jsonpath={.status.parents[0]}",
+        ])
+        let kept = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? NSDictionary
+        let original = try JSONSerialization.jsonObject(with: Data(other.utf8)) as? NSDictionary
+        #expect(kept == original, "another controller's entry is unchanged")
+    }
+
+    /// `kcp_ingress_leader` of `serve`: 1 while it holds the Lease.
+    func leads(_ serve: KCPIngressServer) async throws -> Bool {
+        let metrics = try await run(tool("curl"), ["-s", "http://127.0.0.1:\(serve.metricsPort)/metrics"]).stdout
+        return metrics.split(separator: "\n").contains {
+            $0 == "kcp_ingress_leader 1" || $0 == "kcp_ingress_leader 1.0"
+        }
+    }
+
+    @Test("two replicas with --leader-elect: only the leader writes; killed, the other takes over the pending work")
+    func leaderElection() async throws {
+        let election = ["--leader-elect", "--leader-election-namespace", "default"]
+        let system = try await System(serveArguments: election)
+        defer { system.stop() }
+        let second = try await KCPIngressServer(
+            certificates: system.serve.certificates,
+            arguments: [
+                "-kubeconfig", system.api.controllerKubeconfig, "--syncer-groups", "kcp-syncers",
+            ] + election)
+        defer { second.process.stop() }
+        try await second.waitUntilReady()
+        try await system.api.apply(AdmissionEndToEndTests.ingress)
+
+        var leader = system.serve
+        var follower = second
+        try await eventually("one of them leads") {
+            let first = try await leads(system.serve)
+            let other = try await leads(second)
+            return first || other
+        }
+        if try await leads(second) { swap(&leader, &follower) }
+        try await syncerWritesStatus(system, ingress: "front--east", ip: "192.0.2.1")
+        try await eventually("the leader merges the status") {
+            try await get(system, "ingress", "front", "{.status.loadBalancer.ingress[*].ip}") == "192.0.2.1"
+        }
+        #expect(try await reconcileCount(follower) == 0, "the follower reconciles nothing")
+        #expect(try await !leads(follower))
+
+        // The leader dies without releasing the Lease; the webhooks move to the survivor.
+        leader.process.signal(SIGKILL)
+        _ = try await leader.process.waitForExit()
+        try await system.registerWebhooks(at: follower)
+        try await syncerWritesStatus(system, ingress: "front--west", ip: "192.0.2.2")
+        try await eventually(within: .seconds(60), "the survivor takes over and merges the pending change") {
+            try await get(system, "ingress", "front", "{.status.loadBalancer.ingress[*].ip}") == "192.0.2.1 192.0.2.2"
+        }
+        #expect(try await leads(follower))
     }
 }
