@@ -19,7 +19,7 @@ BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
 DEV_CERTS := certs/dev
 
-.PHONY: deps bench-deps build run dev-apiserver test bench bench-json bench-informer bench-admission fmt lint clean fuzz
+.PHONY: deps bench-deps build run dev-apiserver test bench bench-json bench-informer bench-admission bench-status-loop fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -58,7 +58,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
-bench: bench-deps bench-json bench-informer bench-admission
+bench: bench-deps bench-json bench-informer bench-admission bench-status-loop
 	contrib/bench/dev-apiserver.sh
 	contrib/bench/h2.sh
 	contrib/bench/tls-http1.sh
@@ -69,6 +69,11 @@ bench-informer: deps
 # The webhook: /validate and /mutate (dry run, and writing leaves) against nginx's static answer.
 bench-admission: bench-deps
 	contrib/bench/admission.sh
+
+# The status loop: 1,000 roots with two leaves each, every leaf's status written, time to converge.
+bench-status-loop: deps
+	$(SWIFT) build -c release --product kcp-ingress
+	python3 contrib/bench/status_loop.py
 
 fmt:
 	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks Fuzz Package.swift

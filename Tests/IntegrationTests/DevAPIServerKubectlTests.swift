@@ -63,7 +63,7 @@ struct DevAPIServerKubectlTests {
     func apply() async throws {
         let server = try await DevAPIServerProcess()
         defer { server.stop() }
-        let sample = try String(contentsOfFile: Self.samples + "/ingress.yaml", encoding: .utf8)
+        let sample = try String(contentsOfFile: Self.samples + "/1-ingress.yaml", encoding: .utf8)
         #expect(try await server.kubectl(["apply", "-f", "-"], stdin: sample).status == 0)
         let changed = sample.replacingOccurrences(of: "number: 8080", with: "number: 9090")
         let second = try await server.kubectl(["apply", "-f", "-"], stdin: changed)
@@ -79,7 +79,7 @@ struct DevAPIServerKubectlTests {
     func watch() async throws {
         let server = try await DevAPIServerProcess()
         defer { server.stop() }
-        #expect(try await server.kubectl(["create", "-f", Self.samples + "/ingress.yaml"]).status == 0)
+        #expect(try await server.kubectl(["create", "-f", Self.samples + "/1-ingress.yaml"]).status == 0)
         let watcher = try ChildProcess(
             tool("kubectl"),
             [
@@ -98,8 +98,8 @@ struct DevAPIServerKubectlTests {
     func errors() async throws {
         let server = try await DevAPIServerProcess()
         defer { server.stop() }
-        _ = try await server.kubectl(["create", "-f", Self.samples + "/service.yaml"])
-        let again = try await server.kubectl(["create", "-f", Self.samples + "/service.yaml"])
+        _ = try await server.kubectl(["create", "-f", Self.samples + "/0-services.yaml"])
+        let again = try await server.kubectl(["create", "-f", Self.samples + "/0-services.yaml"])
         #expect(again.stderr.contains(#"Error from server (AlreadyExists): error when creating"#))
         let missing = try await server.kubectl(
             ["create", "-n", "nowhere", "-f", "-"],
@@ -276,9 +276,10 @@ struct DevAPIServerKubectlTableTests {
         // defaulting, which this server does not do: its row prints them empty.
         #expect(
             try await Self.printed(server, ["service", "-o", "wide"]) == [
-                "NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   SELECTOR",
-                "shop               <none>       <unknown>     8080/     <age> app=shop",
-                "web    ClusterIP   <none>       <none>        80/TCP    <age> app=web",
+                "NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   SELECTOR",
+                "shop                   <none>       <unknown>     8080/     <age> app=shop",
+                "shop-api               <none>       <unknown>     8080/     <age> app=shop-api",
+                "web        ClusterIP   <none>       <none>        80/TCP    <age> app=web",
             ])
         // -A names each row's namespace from its PartialObjectMetadata;
         // --sort-by asks for whole objects (includeObject=Object) to sort by.
@@ -297,9 +298,10 @@ struct DevAPIServerKubectlTableTests {
             ])
         #expect(
             try await Self.printed(server, ["service", "--show-labels"]) == [
-                "NAME   TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   LABELS",
-                "shop               <none>       <unknown>     8080/     <age> kcp.dev/cluster=east",
-                "web    ClusterIP   <none>       <none>        80/TCP    <age> app=web",
+                "NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   LABELS",
+                "shop                   <none>       <unknown>     8080/     <age> kcp.dev/cluster=east",
+                "shop-api               <none>       <unknown>     8080/     <age> kcp.dev/cluster=west",
+                "web        ClusterIP   <none>       <none>        80/TCP    <age> app=web",
             ])
         #expect(
             try await Self.printed(server, ["namespace", "default", "kube-system"]) == [
@@ -320,8 +322,8 @@ struct DevAPIServerKubectlTableTests {
             ])
         #expect(
             try await Self.printed(server, ["route"]) == [
-                "NAME   HOST/PORT                              PATH   SERVICES   PORT    TERMINATION   WILDCARD",
-                "shop   shop-route.kcp-apps.127.0.0.1.nip.io   /      shop       <all>                 ",
+                "NAME   HOST/PORT                              PATH   SERVICES                  PORT    TERMINATION   WILDCARD",
+                "shop   shop-route.kcp-apps.127.0.0.1.nip.io   /      shop(83%),shop-api(16%)   <all>                 ",
             ])
     }
 
@@ -330,7 +332,8 @@ struct DevAPIServerKubectlTableTests {
         let server = try await DevAPIServerProcess()
         defer { server.stop() }
         #expect(
-            try await server.kubectl(["create", "-f", DevAPIServerKubectlTests.samples + "/ingress.yaml"]).status == 0)
+            try await server.kubectl(["create", "-f", DevAPIServerKubectlTests.samples + "/1-ingress.yaml"]).status == 0
+        )
         let watcher = try ChildProcess(
             tool("kubectl"),
             [
