@@ -34,7 +34,7 @@ public final class HTTPServer: Service, Sendable {
 
     public func run() async throws {
         let metrics = ServerMetrics(listener: configuration.name)
-        let connections = ConnectionRegistry(metrics: metrics)
+        let connections = ConnectionRegistry(metrics: metrics, logger: logger)
         let configuration = configuration
         let logger = logger
         let setup = ConnectionSetup(configuration: configuration, router: router, metrics: metrics, logger: logger)

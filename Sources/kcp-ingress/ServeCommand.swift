@@ -71,6 +71,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Time in-flight requests get to finish after SIGTERM or SIGINT.")
     var shutdownGracePeriod = GoDuration(duration: .seconds(30), description: "30s")
 
+    @Option(
+        help:
+            "After SIGTERM or SIGINT, /readyz fails at once but the listeners keep serving this long before they drain, so endpoints drop the pod first."
+    )
+    var shutdownDelay = GoDuration(duration: .zero, description: "0s")
+
     @Option(help: "How often certificate files are re-read, besides file-change events.")
     var certificatePollInterval = GoDuration(duration: .seconds(10), description: "10s")
 
@@ -185,9 +191,14 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(contentsOf: try grpcListener(health: servingStatus, limits: limits, logger: logger))
         }
         services.append(HTTPServer(configuration: webhook, router: HealthChecks.livenessRoute, logger: logger))
-        // Last, so that it is the first to hear of shutdown: gRPC health turns
-        // NOT_SERVING before any listener starts draining.
+        // Last, so that they are the first to hear of shutdown: readiness fails
+        // and gRPC health turns NOT_SERVING before any listener starts draining.
         services.append(ServingStatusLifecycle(registry: servingStatus, health: health))
+        services.append(
+            ShutdownDelay(delay: shutdownDelay.duration, logger: logger) {
+                health.beginShutdown()
+                servingStatus.shutDown()
+            })
 
         let group = ServiceGroup(
             configuration: .init(

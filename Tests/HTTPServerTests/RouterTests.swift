@@ -104,4 +104,16 @@ struct HealthCheckTests {
             String(buffer: failing.body) == "[+]certificates ok\n[-]informers failed: not synced\nreadyz check failed\n"
         )
     }
+
+    @Test("once shutdown begins, /readyz fails although every check passes, and says why")
+    func failsFromShutdown() async {
+        let health = HealthChecks()
+        health.addReadinessCheck("certificates") { .passed }
+        #expect(await health.isReady())
+        health.beginShutdown()
+        #expect(!(await health.isReady()))
+        let response = await health.readiness(verbose: false)
+        #expect(response.status == .internalServerError)
+        #expect(String(buffer: response.body).hasPrefix("[-]shutdown failed: the process is shutting down\n"))
+    }
 }
