@@ -77,13 +77,15 @@ enum HTTP1Connection {
                         _ = try? await producing.value
                         try await outbound.write(.end)
                     } else {
-                        // A HEAD answer keeps the length of the GET body it stands for
-                        // (Router.headAnswer); the encoder sends no body for HEAD.
-                        if head.method != .HEAD || !response.headers.contains(name: "content-length") {
+                        if head.method == .HEAD {
+                            // The length is GET's where Router.headAnswer knew it; left
+                            // out, NIO's encoder announces chunked framing. It sends
+                            // no body for HEAD either way.
+                            response.body.clear()
+                        } else {
                             response.headers.replaceOrAdd(
                                 name: "content-length", value: "\(response.body.readableBytes)")
                         }
-                        if head.method == .HEAD { response.body.clear() }
                         try await outbound.write(
                             .whole(
                                 HTTPResponseHead(

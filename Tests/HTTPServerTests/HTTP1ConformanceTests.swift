@@ -134,6 +134,7 @@ struct HTTP1ConformanceTests {
             try await connection.send("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n")
             let streamed = try await connection.read(until: { $0.contains("\r\n\r\n") })
             #expect(streamed.hasPrefix("HTTP/1.1 200 OK"))
+            #expect(!streamed.contains("content-length"), "a streamed body's length is not known")
             // The next answer follows at once: nothing stray was left between them.
             try await connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             let next = try await connection.responses()[0]
