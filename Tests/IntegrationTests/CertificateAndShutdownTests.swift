@@ -154,10 +154,15 @@ struct CertificateAndShutdownTests {
         let server = try await KCPIngressServer(arguments: ["--shutdown-delay", "15s"])
         defer { server.stop() }
         #expect(try await probe(server, "/readyz") == 200)
-        let total = 10_000
+        // 4 keep-alive connections at 100 requests/s each: about 7.5 s of load,
+        // paced so that it spans the shutdown without starving other tests.
+        let total = 3000
         let load = try ChildProcess(
             "/usr/bin/h2load",
-            ["--h1", "-n", "\(total)", "-c", "4", "-t", "1", "https://127.0.0.1:\(server.webhookPort)/healthz"])
+            [
+                "--h1", "-n", "\(total)", "-c", "4", "-t", "1", "--rps", "100",
+                "https://127.0.0.1:\(server.webhookPort)/healthz",
+            ])
         defer { load.stop() }
         // SIGTERM once the load is under way.
         try await eventually(within: .seconds(60)) { try await webhookRequests(server) >= 500 }

@@ -47,11 +47,18 @@ struct HTTPClientPythonServerTests {
             process.waitUntilExit()
         }
         // The first line is the port; reading it waits for the server to listen.
-        var line = Data()
-        while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
-            line.append(byte)
+        // The blocking read runs on a thread of its own, not the shared pool.
+        let reader = output.fileHandleForReading
+        let line = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            Thread.detachNewThread {
+                var line = Data()
+                while let byte = try? reader.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+                    line.append(byte)
+                }
+                continuation.resume(returning: String(decoding: line, as: UTF8.self))
+            }
         }
-        let port = try #require(Int(String(decoding: line, as: UTF8.self)))
+        let port = try #require(Int(line))
 
         let client = HTTPClient()
         defer { client.shutdown() }

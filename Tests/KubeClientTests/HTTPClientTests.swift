@@ -154,8 +154,8 @@ struct HTTPClientReuseTests {
         let client = HTTPClient()
         defer { client.shutdown() }
         let url = "http://127.0.0.1:\(server.port)/"
-        let first = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(5))
-        let second = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(5))
+        let first = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(30))
+        let second = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(30))
         #expect(first.status == .ok && second.status == .ok)
         #expect(server.accepted == 2, "the second GET was sent again on a new connection")
 
@@ -163,9 +163,9 @@ struct HTTPClientReuseTests {
         let posting = HTTPClient()
         defer { posting.shutdown() }
         let post = try ClientRequest(method: .POST, url: url, body: ByteBuffer(string: "x"))
-        _ = try await posting.execute(post, tls: nil, timeout: .seconds(5))
+        _ = try await posting.execute(post, tls: nil, timeout: .seconds(30))
         await #expect(throws: HTTPClientError.connectionClosed) {
-            _ = try await posting.execute(post, tls: nil, timeout: .seconds(5))
+            _ = try await posting.execute(post, tls: nil, timeout: .seconds(30))
         }
         #expect(server.accepted == 3)
     }
@@ -187,7 +187,7 @@ struct HTTPClientReuseTests {
         let post = try ClientRequest(
             method: .POST, url: "http://127.0.0.1:\(server.port)/validate", body: ByteBuffer(string: "{}"))
         for _ in 0..<3 {
-            let answer = try await client.execute(post, tls: nil, timeout: .seconds(5))
+            let answer = try await client.execute(post, tls: nil, timeout: .seconds(30))
             #expect(answer.status == .ok)
         }
         #expect(server.accepted == 3)
@@ -201,7 +201,7 @@ struct HTTPClientReuseTests {
         let client = HTTPClient()
         defer { client.shutdown() }
         let url = "http://127.0.0.1:\(server.port)/"
-        _ = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(5))
+        _ = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(30))
         #expect(client.idleConnections == 1)
     }
 
