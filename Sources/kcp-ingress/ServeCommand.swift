@@ -191,9 +191,11 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(contentsOf: try grpcListener(health: servingStatus, limits: limits, logger: logger))
         }
         services.append(HTTPServer(configuration: webhook, router: HealthChecks.livenessRoute, logger: logger))
-        // Last, so that they are the first to hear of shutdown: readiness fails
-        // and gRPC health turns NOT_SERVING before any listener starts draining.
+        // Last, so that it is the first to hear of shutdown: gRPC health turns
+        // NOT_SERVING before any listener starts draining.
         services.append(ServingStatusLifecycle(registry: servingStatus, health: health))
+        // Later still: readiness fails and gRPC health turns NOT_SERVING at once,
+        // then the listeners keep serving for --shutdown-delay.
         services.append(
             ShutdownDelay(delay: shutdownDelay.duration, logger: logger) {
                 health.beginShutdown()
