@@ -41,8 +41,9 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Asks every connection to close once its in-flight request is
-    /// answered (idle ones close at once), then closes whatever is still
-    /// open when `gracePeriod` has passed.
+    /// answered (an idle HTTP/1.1 one after its drain window, in which a
+    /// request may still come: KeepAliveDrainHandler), then closes whatever
+    /// is still open when `gracePeriod` has passed.
     func drain(gracePeriod: Duration) {
         let deadline = NIODeadline.now() + TimeAmount(gracePeriod)
         let channels = state.withLock { state in
