@@ -23,23 +23,36 @@ final class ClientConnection: Sendable {
 
     var isActive: Bool { channel.isActive }
 
+    /// The connection was closed before any byte of the request was
+    /// written: sending it elsewhere cannot repeat it.
+    struct RequestNotSent: Error {}
+
     func send(_ request: ClientRequest) -> EventLoopFuture<ClientResponse> {
+        let channel = channel
         let promise = channel.eventLoop.makePromise(of: ClientResponse.self)
         var headers = request.headers
         if !headers.contains(name: "host") { headers.add(name: "host", value: request.hostHeader) }
         headers.replaceOrAdd(name: "content-length", value: "\(request.body.readableBytes)")
         let head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.target, headers: headers)
-        // A connection that closed just before this write never hands the
-        // request to the collector, so nothing else would complete the
-        // promise: fail it with the write. (Once the response succeeded, a
-        // later failure is ignored.)
-        channel.writeAndFlush(ResponseCollector.Outbound(head: head, body: request.body, promise: promise))
-            .whenFailure { error in promise.fail(error) }
+        let outbound = ResponseCollector.Outbound(head: head, body: request.body, promise: promise)
+        channel.eventLoop.execute {
+            // On the event loop the channel's state cannot change under us: a
+            // connection closed by now (a pooled one the server dropped) gets
+            // nothing of this request.
+            guard channel.isActive else {
+                promise.fail(RequestNotSent())
+                return
+            }
+            // A write that fails never reaches the collector, so nothing else
+            // would complete the promise: fail it with the write. (Once the
+            // response succeeded, a later failure is ignored.)
+            channel.writeAndFlush(outbound).whenFailure { error in promise.fail(error) }
+        }
         return promise.futureResult
     }
 
     func isReusable(after response: ClientResponse) -> Bool {
-        channel.isActive && response.headers.first(name: "connection")?.lowercased() != "close"
+        channel.isActive && response.keepsConnectionOpen
     }
 
     func close() {
@@ -88,7 +101,8 @@ final class ResponseCollector: ChannelDuplexHandler, RemovableChannelHandler {
             guard let head, let waiting else { return }
             self.waiting = nil
             self.head = nil
-            waiting.succeed(ClientResponse(status: head.status, headers: head.headers, body: body))
+            waiting.succeed(
+                ClientResponse(status: head.status, headers: head.headers, body: body, version: head.version))
         }
     }
 

@@ -45,6 +45,14 @@ public struct ClientResponse: Sendable {
     public var status: HTTPResponseStatus
     public var headers: HTTPHeaders
     public var body: ByteBuffer
+    public var version: HTTPVersion = .http1_1
+
+    /// Whether the server lets the connection carry another request: an
+    /// HTTP/1.1 response unless it says `connection: close`, an HTTP/1.0 one
+    /// only if it says `connection: keep-alive` (RFC 9112 §9.3).
+    public var keepsConnectionOpen: Bool {
+        HTTPResponseHead(version: version, status: status, headers: headers).isKeepAlive
+    }
 }
 
 public enum HTTPClientError: Error, Equatable, CustomStringConvertible {
@@ -95,19 +103,7 @@ public final class HTTPClient: Sendable {
             scheme: request.scheme, host: request.host, port: request.port, tls: tls.map(ObjectIdentifier.init))
         return try await withThrowingTaskGroup(of: ClientResponse.self) { group in
             group.addTask {
-                let pooled = self.pooledConnection(for: key)
-                if let pooled {
-                    do {
-                        return try await self.send(request, on: pooled, key: key)
-                    } catch HTTPClientError.connectionClosed where request.isReplayable && !Task.isCancelled {
-                        // The server closed the idle connection as we reused it; as Go's
-                        // transport does, a request that is safe to repeat goes out again
-                        // on a fresh connection.
-                    }
-                }
-                let fresh = try await ClientConnection.connect(
-                    group: self.group, host: request.host, port: request.port, tls: tls)
-                return try await self.send(request, on: fresh, key: key)
+                try await self.send(request, reusing: self.pooledConnection(for: key), key: key, tls: tls)
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
@@ -115,6 +111,31 @@ public final class HTTPClient: Sendable {
             }
             defer { group.cancelAll() }
             return try await group.next()!
+        }
+    }
+
+    /// Sends `request` on `pooled` if given, else or again on a fresh connection.
+    ///
+    /// As Go's transport does: a request the pooled connection never carried
+    /// (it was closed before a byte was written) goes out again whatever its
+    /// method; one that was written before the connection closed unanswered
+    /// goes out again only if it is safe to repeat, since the server may have
+    /// acted on it.
+    func send(_ request: ClientRequest, reusing pooled: ClientConnection?, key: PoolKey, tls: TLSContext?)
+        async throws -> ClientResponse
+    {
+        if let pooled {
+            do {
+                return try await send(request, on: pooled, key: key)
+            } catch is ClientConnection.RequestNotSent where !Task.isCancelled {
+            } catch HTTPClientError.connectionClosed where request.isReplayable && !Task.isCancelled {
+            }
+        }
+        let fresh = try await ClientConnection.connect(group: group, host: request.host, port: request.port, tls: tls)
+        do {
+            return try await send(request, on: fresh, key: key)
+        } catch is ClientConnection.RequestNotSent {
+            throw HTTPClientError.connectionClosed
         }
     }
 
@@ -145,6 +166,9 @@ public final class HTTPClient: Sendable {
     private func release(_ connection: ClientConnection, key: PoolKey) {
         idle.withLock { $0[key, default: []].append(connection) }
     }
+
+    /// How many connections wait in the pool.
+    var idleConnections: Int { idle.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
     /// Closes every idle connection.
     public func shutdown() {

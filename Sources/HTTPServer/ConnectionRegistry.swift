@@ -1,4 +1,5 @@
 import CoreMetrics
+import Logging
 import NIOCore
 import Synchronization
 
@@ -13,9 +14,11 @@ final class ConnectionRegistry: Sendable {
 
     private let state = Mutex(State())
     private let metrics: ServerMetrics
+    private let logger: Logger
 
-    init(metrics: ServerMetrics) {
+    init(metrics: ServerMetrics, logger: Logger) {
         self.metrics = metrics
+        self.logger = logger
     }
 
     /// Tracks `channel` until it closes. One accepted after shutdown began
@@ -33,13 +36,14 @@ final class ConnectionRegistry: Sendable {
         }
         if let deadline {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-            channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
+            closeIfOpen(channel, at: deadline)
         }
     }
 
     /// Asks every connection to close once its in-flight request is
-    /// answered (idle ones close at once), then closes whatever is still
-    /// open when `gracePeriod` has passed.
+    /// answered (an idle HTTP/1.1 one after its drain window, in which a
+    /// request may still come: KeepAliveDrainHandler), then closes whatever
+    /// is still open when `gracePeriod` has passed.
     func drain(gracePeriod: Duration) {
         let deadline = NIODeadline.now() + TimeAmount(gracePeriod)
         let channels = state.withLock { state in
@@ -48,7 +52,20 @@ final class ConnectionRegistry: Sendable {
         }
         for channel in channels {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-            channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
+            closeIfOpen(channel, at: deadline)
+        }
+    }
+
+    /// The grace period's end: a connection still open is cut, whatever it
+    /// is doing, and the log says so (its client gets no answer).
+    private func closeIfOpen(_ channel: any Channel, at deadline: NIODeadline) {
+        let logger = logger
+        channel.eventLoop.scheduleTask(deadline: deadline) {
+            guard channel.isActive else { return }
+            logger.warning(
+                "grace period over: closing a connection still busy",
+                metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+            channel.close(promise: nil)
         }
     }
 

@@ -25,13 +25,15 @@ struct ConnectionSetup: Sendable {
     func configure(_ channel: any Channel) throws -> EventLoopFuture<AcceptedConnection> {
         let pipeline = channel.pipeline.syncOperations
         let limits = configuration.limits
+        let drainWindow = TimeAmount(configuration.drainWindow)
         if let tls = configuration.tls {
             try pipeline.addHandler(TLSHandler(context: tls(), handshakeTimeout: limits.readTimeout))
             try pipeline.addHandler(TLSFailureObserver(metrics: metrics, logger: logger))
         }
         switch configuration.protocols {
         case .http1:
-            return channel.eventLoop.makeSucceededFuture(.http1(try HTTP1Connection.configure(channel, limits: limits)))
+            return channel.eventLoop.makeSucceededFuture(
+                .http1(try HTTP1Connection.configure(channel, limits: limits, drainWindow: drainWindow)))
         case .http2:
             try addHTTP2(to: channel)
             return channel.eventLoop.makeSucceededFuture(.http2(channel))
@@ -43,7 +45,7 @@ struct ConnectionSetup: Sendable {
                         return .http2(channel)
                     }
                     // http/1.1, or a client that offered no ALPN at all.
-                    return .http1(try HTTP1Connection.configure(channel, limits: limits))
+                    return .http1(try HTTP1Connection.configure(channel, limits: limits, drainWindow: drainWindow))
                 }
             }
             try pipeline.addHandler(negotiation)

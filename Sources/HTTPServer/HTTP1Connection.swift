@@ -11,19 +11,29 @@ enum HTTP1Connection {
     typealias Channel = NIOAsyncChannel<HTTP1Request, HTTP1Response>
 
     /// Adds the HTTP/1.1 handlers after whatever is there (TLS, or nothing).
-    /// Runs on the channel's event loop.
-    static func configure(_ channel: any NIOCore.Channel, limits: ConnectionLimits) throws -> Channel {
+    /// Runs on the channel's event loop. `drainWindow` is how long an idle
+    /// connection may still bring a request once shutdown began.
+    ///
+    /// NIO's server pipeline comes first (its request decoder tells the
+    /// encoder which responses answer `HEAD`, so those go without a body),
+    /// then our handlers, in the order a request meets them.
+    static func configure(_ channel: any NIOCore.Channel, limits: ConnectionLimits, drainWindow: TimeAmount) throws
+        -> Channel
+    {
         let pipeline = channel.pipeline.syncOperations
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
         decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
+        try pipeline.configureHTTPServerPipeline(
+            withErrorHandling: false, withEncoderConfiguration: .init(), withDecoderLimitConfiguration: decoderLimits)
+        let pipelining = try pipeline.handler(type: HTTPServerPipelineHandler.self)
+        try pipeline.addHandler(KeepAliveDrainHandler(drainWindow: drainWindow), position: .before(pipelining))
         try pipeline.addHandlers([
-            HTTPResponseEncoder(),
-            ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: decoderLimits)),
-            HTTPServerPipelineHandler(),
-            NIOHTTPResponseHeadersValidator(),
+            ClosingExchangeGate(),
             HTTP1ErrorHandler(),
+            RequestHeadValidator(),
             RequestLimitsHandler(maxRequestBytes: limits.maxRequestBytes),
+            ExpectContinueHandler(),
             ConnectionTimeoutHandler(readTimeout: limits.readTimeout, idleTimeout: limits.idleTimeout),
             HTTP1MessageAggregator(),
         ])
@@ -38,11 +48,17 @@ enum HTTP1Connection {
             try await channel.executeThenClose { inbound, outbound in
                 for try await message in inbound {
                     let head = message.head
-                    let keepAlive = head.isKeepAlive
                     let started = ContinuousClock.now
+                    var uri = head.uri
+                    var headers = head.headers
+                    if let absolute = AbsoluteFormTarget(uri) {
+                        uri = absolute.originForm
+                        headers.replaceOrAdd(name: "host", value: absolute.authority)
+                    }
                     let request = HTTPRequest(
-                        method: head.method, uri: head.uri, headers: head.headers, body: message.body, connection: info)
+                        method: head.method, uri: uri, headers: headers, body: message.body, connection: info)
                     var response = await router.respond(to: request, logger: logger)
+                    let keepAlive = head.isKeepAlive && !response.asksToClose
                     if !keepAlive { response.headers.replaceOrAdd(name: "connection", value: "close") }
                     if let producer = response.producer {
                         // No content-length: NIO's encoder frames the body as chunked.
@@ -61,7 +77,15 @@ enum HTTP1Connection {
                         _ = try? await producing.value
                         try await outbound.write(.end)
                     } else {
-                        response.headers.replaceOrAdd(name: "content-length", value: "\(response.body.readableBytes)")
+                        if head.method == .HEAD {
+                            // The length is GET's where Router.headAnswer knew it; left
+                            // out, NIO's encoder announces chunked framing. It sends
+                            // no body for HEAD either way.
+                            response.body.clear()
+                        } else {
+                            response.headers.replaceOrAdd(
+                                name: "content-length", value: "\(response.body.readableBytes)")
+                        }
                         try await outbound.write(
                             .whole(
                                 HTTPResponseHead(
@@ -80,6 +104,15 @@ enum HTTP1Connection {
             logger.debug(
                 "connection ended",
                 metadata: ["remote": "\(info.remoteAddress.map { "\($0)" } ?? "?")", "error": "\(error)"])
+        }
+    }
+}
+
+extension HTTPResponse {
+    /// Whether the handler asked for the connection to end after this response.
+    var asksToClose: Bool {
+        headers["connection"].contains { value in
+            value.split(separator: ",").contains { $0.filter { $0 != " " && $0 != "\t" }.lowercased() == "close" }
         }
     }
 }

@@ -33,7 +33,7 @@ final class HTTP1ErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head: responseInProgress = true
+        case .head(let head): if !head.isInterim { responseInProgress = true }
         case .end: responseInProgress = false
         case .body: break
         }

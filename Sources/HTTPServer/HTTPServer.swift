@@ -8,7 +8,8 @@ public import ServiceLifecycle
 ///
 /// A swift-service-lifecycle `Service`: `run()` binds, serves until graceful
 /// shutdown, then stops accepting, lets in-flight requests finish within the
-/// grace period, closes idle connections and returns.
+/// grace period, closes idle connections (HTTP/1.1 ones after a short drain
+/// window, `ServerConfiguration.drainWindow`) and returns.
 public final class HTTPServer: Service, Sendable {
     public let configuration: ServerConfiguration
     private let router: Router
@@ -34,7 +35,7 @@ public final class HTTPServer: Service, Sendable {
 
     public func run() async throws {
         let metrics = ServerMetrics(listener: configuration.name)
-        let connections = ConnectionRegistry(metrics: metrics)
+        let connections = ConnectionRegistry(metrics: metrics, logger: logger)
         let configuration = configuration
         let logger = logger
         let setup = ConnectionSetup(configuration: configuration, router: router, metrics: metrics, logger: logger)

@@ -17,6 +17,7 @@ public final class HealthChecks: Sendable {
     }
 
     private let checks = Mutex<[(name: String, check: Check)]>([])
+    private let shuttingDown = Atomic<Bool>(false)
 
     public init() {}
 
@@ -38,8 +39,16 @@ public final class HealthChecks: Sendable {
         return router
     }
 
-    /// True when every readiness check passes.
+    /// From now on `/readyz` fails, while the process still serves: load
+    /// balancers and endpoints controllers stop sending it new requests
+    /// before its listeners close.
+    public func beginShutdown() {
+        shuttingDown.store(true, ordering: .releasing)
+    }
+
+    /// True when every readiness check passes and shutdown has not begun.
     public func isReady() async -> Bool {
+        if shuttingDown.load(ordering: .acquiring) { return false }
         let registered = checks.withLock { $0 }
         for (_, check) in registered where await check() != .passed { return false }
         return true
@@ -49,6 +58,10 @@ public final class HealthChecks: Sendable {
         let registered = checks.withLock { $0 }
         var lines: [String] = []
         var ready = true
+        if shuttingDown.load(ordering: .acquiring) {
+            ready = false
+            lines.append("[-]shutdown failed: the process is shutting down")
+        }
         for (name, check) in registered {
             switch await check() {
             case .passed:

@@ -1,5 +1,6 @@
 public import HTTP2
 public import Logging
+import NIOCore
 public import NIOHTTP1
 
 /// An asynchronous request handler.
@@ -58,13 +59,20 @@ public struct Router: Sendable {
     }
 
     /// Answers a request: 404 for an unknown path, 405 with `allow` for a known
-    /// path and another method, 500 with a short message when the handler throws.
+    /// path and another method, 500 when the handler throws. `HEAD` on a path
+    /// routed for `GET` only is answered as `GET` without the body (RFC 9110
+    /// §9.3.2), with the `content-length` the body would have had.
     public func respond(to request: HTTPRequest, logger: Logger) async -> HTTPResponse {
         guard let byMethod = routes[request.path] else {
             if let prefixed = prefixRoutes.first(where: { request.path.hasPrefix($0.prefix) }) {
                 return await run(prefixed.handler, request, logger: logger)
             }
             return .text(.notFound, "404 page not found")
+        }
+        if request.method == .HEAD, byMethod[HTTPMethod.HEAD.rawValue] == nil,
+            let get = byMethod[HTTPMethod.GET.rawValue]
+        {
+            return Self.headAnswer(from: await run(get, request, logger: logger))
         }
         guard let handler = byMethod[request.method.rawValue] else {
             var response = HTTPResponse.text(.methodNotAllowed, "405 method not allowed")
@@ -78,10 +86,23 @@ public struct Router: Sendable {
         do {
             return try await handler(request)
         } catch {
+            // The error's text can name files, hosts or objects the client has
+            // no business seeing: it goes to the log, the client gets a generic answer.
             logger.error(
                 "handler failed",
                 metadata: ["path": "\(request.path)", "method": "\(request.method)", "error": "\(error)"])
-            return .text(.internalServerError, "internal error: " + String(String(describing: error).prefix(200)))
+            return .text(.internalServerError, "internal error")
         }
+    }
+
+    /// A `GET` response turned into the answer to a `HEAD`: same status and
+    /// headers, no body. A whole body's length stays in `content-length`; a
+    /// streamed one is not produced at all.
+    static func headAnswer(from get: HTTPResponse) -> HTTPResponse {
+        var response = HTTPResponse(status: get.status, headers: get.headers)
+        if get.producer == nil {
+            response.headers.replaceOrAdd(name: "content-length", value: "\(get.body.readableBytes)")
+        }
+        return response
     }
 }

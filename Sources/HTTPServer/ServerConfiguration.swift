@@ -76,6 +76,10 @@ public struct ServerConfiguration: Sendable {
     public var limits: ConnectionLimits
     /// Time in-flight requests get to finish once shutdown begins.
     public var shutdownGracePeriod: Duration
+    /// Once shutdown begins, how long an idle keep-alive connection stays
+    /// open for a request its client may already be sending; a request that
+    /// comes is answered with `connection: close`. Bounded by the grace period.
+    public var drainWindow: Duration = .seconds(1)
 
     public init(
         name: String,

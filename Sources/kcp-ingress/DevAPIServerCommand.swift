@@ -30,6 +30,9 @@ struct DevAPIServerCommand: AsyncParsableCommand {
     )
     var tokenAuthFile: String?
 
+    @Option(help: "After SIGTERM or SIGINT, keep serving this long before watches end and the listener drains.")
+    var shutdownDelay = GoDuration(duration: .zero, description: "0s")
+
     @Flag(help: "Keep objects in memory only, instead of an fsync'd log under --data-dir.")
     var ephemeral = false
 
@@ -85,7 +88,10 @@ struct DevAPIServerCommand: AsyncParsableCommand {
             })
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: listener), .init(service: WatchCloser(server: server))],
+                services: [
+                    .init(service: listener), .init(service: WatchCloser(server: server)),
+                    .init(service: ShutdownDelay(delay: shutdownDelay.duration, logger: logger)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

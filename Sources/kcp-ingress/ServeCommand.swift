@@ -76,6 +76,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Time in-flight requests get to finish after SIGTERM or SIGINT.")
     var shutdownGracePeriod = GoDuration(duration: .seconds(30), description: "30s")
 
+    @Option(
+        help:
+            "After SIGTERM or SIGINT, /readyz fails at once but the listeners keep serving this long before they drain, so endpoints drop the pod first."
+    )
+    var shutdownDelay = GoDuration(duration: .zero, description: "0s")
+
     @Option(help: "How often certificate files are re-read, besides file-change events.")
     var certificatePollInterval = GoDuration(duration: .seconds(10), description: "10s")
 
@@ -264,6 +270,13 @@ struct ServeCommand: AsyncParsableCommand {
         // Last, so that it is the first to hear of shutdown: gRPC health turns
         // NOT_SERVING before any listener starts draining.
         services.append(ServingStatusLifecycle(registry: servingStatus, health: health))
+        // Later still: readiness fails and gRPC health turns NOT_SERVING at once,
+        // then the listeners keep serving for --shutdown-delay.
+        services.append(
+            ShutdownDelay(delay: shutdownDelay.duration, logger: logger) {
+                health.beginShutdown()
+                servingStatus.shutDown()
+            })
 
         let group = ServiceGroup(
             configuration: .init(

@@ -1,117 +1,147 @@
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import Synchronization
 import Testing
 
 @testable import HTTPServer
 
-/// The HTTP/1.1 pipeline's own handlers, driven through an EmbeddedChannel
-/// with raw request bytes in and raw response bytes out.
+/// The HTTP/1.1 pipeline production builds (`HTTP1Connection.configure`,
+/// with NIO's header validator and our aggregator) and its request loop,
+/// driven in memory with raw request bytes in and raw response bytes out.
 @Suite("HTTP/1.1 limits, errors and timeouts in the pipeline")
 struct PipelineHandlerTests {
-    func channel(limits: ConnectionLimits = ConnectionLimits()) throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderListSize = limits.maxHeaderBytes
-        decoderLimits.maxHeaderFieldSize = limits.maxHeaderBytes
-        try channel.pipeline.syncOperations.addHandlers([
-            HTTPResponseEncoder(),
-            ByteToMessageHandler(HTTPRequestDecoder(limitConfiguration: decoderLimits)),
-            HTTPServerPipelineHandler(),
-            HTTP1ErrorHandler(),
-            RequestLimitsHandler(maxRequestBytes: limits.maxRequestBytes),
-            ConnectionTimeoutHandler(readTimeout: limits.readTimeout, idleTimeout: limits.idleTimeout),
-        ])
-        _ = channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1))
-        return channel
+    /// Records what reached the router.
+    final class Seen: Sendable {
+        let requests = Mutex<[String]>([])
+        var count: Int { requests.withLock { $0.count } }
     }
 
-    func written(_ channel: EmbeddedChannel) throws -> String {
-        var text = ""
-        while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
-            text += buffer.readString(length: buffer.readableBytes) ?? ""
+    func router(_ seen: Seen = Seen()) -> Router {
+        var router = Router()
+        router.addPrefix("/") { request in
+            seen.requests.withLock { $0.append("\(request.method) \(request.path) \(String(buffer: request.body))") }
+            return .text(.ok, "ok")
         }
-        return text
+        return router
     }
 
     @Test("a declared length over the limit is refused with 413 before any body arrives")
-    func contentLengthOverLimit() throws {
+    func contentLengthOverLimit() async throws {
         var limits = ConnectionLimits()
         limits.maxRequestBytes = 100
-        let channel = try channel(limits: limits)
-        try channel.writeInbound(ByteBuffer(string: "POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n"))
-        #expect(try channel.readInbound(as: HTTPServerRequestPart.self) == nil, "nothing reached the application")
-        let response = try written(channel)
-        #expect(response.hasPrefix("HTTP/1.1 413 Payload Too Large"))
-        #expect(response.contains("connection: close"))
-        // The rest of the body is discarded while the connection lingers, then it closes.
-        try channel.writeInbound(ByteBuffer(string: String(repeating: "x", count: 101)))
-        #expect(try channel.readInbound(as: HTTPServerRequestPart.self) == nil)
-        channel.embeddedEventLoop.advanceTime(by: .seconds(3))
-        #expect(!channel.isActive)
+        let seen = Seen()
+        try await HTTP1TestConnection.with(router: router(seen), limits: limits) { connection in
+            try await connection.send("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n")
+            let response = try await connection.responses()[0]
+            #expect(response.hasPrefix("HTTP/1.1 413 Payload Too Large"))
+            #expect(response.contains("connection: close"))
+            // The rest of the body is discarded while the connection lingers, then it closes.
+            try await connection.send(String(repeating: "x", count: 101))
+            await connection.settle()
+            #expect(seen.count == 0, "nothing reached the application")
+            #expect(connection.channel.isActive)
+            await connection.channel.testingEventLoop.advanceTime(by: .seconds(3))
+            try await connection.waitForClose()
+        }
     }
 
     @Test("a chunked body is refused as soon as it passes the limit")
-    func chunkedOverLimit() throws {
+    func chunkedOverLimit() async throws {
         var limits = ConnectionLimits()
         limits.maxRequestBytes = 10
-        let channel = try channel(limits: limits)
-        try channel.writeInbound(
-            ByteBuffer(
-                string: "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n"))
-        #expect(try written(channel).isEmpty)
-        try channel.writeInbound(ByteBuffer(string: "8\r\n12345678\r\n"))
-        #expect(try written(channel).hasPrefix("HTTP/1.1 413"))
+        let seen = Seen()
+        try await HTTP1TestConnection.with(router: router(seen), limits: limits) { connection in
+            try await connection.send(
+                "POST /mutate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n")
+            await connection.settle()
+            #expect(try await connection.written().isEmpty)
+            try await connection.send("8\r\n12345678\r\n")
+            #expect(try await connection.responses()[0].hasPrefix("HTTP/1.1 413"))
+            #expect(seen.count == 0)
+        }
+    }
+
+    @Test("a chunked body within the limit reaches the handler whole, through the aggregator")
+    func chunkedWithinLimit() async throws {
+        let seen = Seen()
+        try await HTTP1TestConnection.with(router: router(seen)) { connection in
+            try await connection.send(
+                "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
+            #expect(try await connection.responses()[0].hasPrefix("HTTP/1.1 200 OK"))
+            #expect(seen.requests.withLock { $0 } == ["POST /echo abcde"])
+        }
     }
 
     @Test("headers over the limit get 431; malformed requests 400; both close")
-    func parserErrors() throws {
+    func parserErrors() async throws {
         var limits = ConnectionLimits()
         limits.maxHeaderBytes = 1024
-        let big = try channel(limits: limits)
-        _ = try? big.writeInbound(
-            ByteBuffer(string: "GET / HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 2000))\r\n\r\n"))
-        #expect(try written(big).hasPrefix("HTTP/1.1 431 Request Header Fields Too Large"))
-        #expect(!big.isActive)
+        try await HTTP1TestConnection.with(router: router(), limits: limits) { big in
+            try? await big.send("GET / HTTP/1.1\r\nX-Big: \(String(repeating: "a", count: 2000))\r\n\r\n")
+            #expect(try await big.responses()[0].hasPrefix("HTTP/1.1 431 Request Header Fields Too Large"))
+            try await big.waitForClose()
 
-        let malformed = try channel()
-        _ = try? malformed.writeInbound(ByteBuffer(string: "NOT HTTP AT ALL\r\n\r\n"))
-        #expect(try written(malformed).hasPrefix("HTTP/1.1 400 Bad Request"))
-        #expect(!malformed.isActive)
+        }
+        try await HTTP1TestConnection.with(router: router()) { malformed in
+            try? await malformed.send("NOT HTTP AT ALL\r\n\r\n")
+            #expect(try await malformed.responses()[0].hasPrefix("HTTP/1.1 400 Bad Request"))
+            try await malformed.waitForClose()
+        }
+    }
+
+    @Test("a response header that would split the response is refused by the header validator, not sent")
+    func responseHeaderValidation() async throws {
+        var router = Router()
+        router.add(.GET, "/split") { _ in
+            HTTPResponse(status: .ok, headers: ["x-injected": "a\r\nset-cookie: evil=1"])
+        }
+        try await HTTP1TestConnection.with(router: router) { connection in
+            try await connection.send("GET /split HTTP/1.1\r\nHost: x\r\n\r\n")
+            try await connection.waitForClose()
+            #expect(!(try await connection.written().contains("evil")))
+        }
     }
 
     @Test("a request that starts but does not finish within the read timeout is closed")
-    func readTimeout() throws {
+    func readTimeout() async throws {
         var limits = ConnectionLimits()
         limits.readTimeout = .seconds(5)
         limits.idleTimeout = .seconds(60)
-        let channel = try channel(limits: limits)
-        try channel.writeInbound(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHo"))
-        channel.pipeline.fireChannelReadComplete()
-        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
-        #expect(channel.isActive)
-        channel.embeddedEventLoop.advanceTime(by: .seconds(2))
-        #expect(!channel.isActive)
+        try await HTTP1TestConnection.with(router: router(), limits: limits) { connection in
+            try await connection.send("GET /healthz HTTP/1.1\r\nHo")
+            await connection.channel.testingEventLoop.advanceTime(by: .seconds(4))
+            #expect(connection.channel.isActive)
+            await connection.channel.testingEventLoop.advanceTime(by: .seconds(2))
+            try await connection.waitForClose()
+        }
     }
 
     @Test("an idle connection is closed after the idle timeout, and a handler's time does not count")
-    func idleTimeout() throws {
+    func idleTimeout() async throws {
         var limits = ConnectionLimits()
         limits.readTimeout = .seconds(5)
         limits.idleTimeout = .seconds(10)
-        let channel = try channel(limits: limits)
-        try channel.writeInbound(ByteBuffer(string: "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
-        channel.pipeline.fireChannelReadComplete()
-        #expect(try channel.readInbound(as: HTTPServerRequestPart.self) != nil)
-        // A slow handler: no timer runs while the request is being handled.
-        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
-        #expect(channel.isActive)
-        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-length": "0"])
-        try channel.writeOutbound(HTTPServerResponsePart.head(head))
-        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
-        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
-        #expect(channel.isActive)
-        channel.embeddedEventLoop.advanceTime(by: .seconds(2))
-        #expect(!channel.isActive)
+        let release = AsyncStream<Void>.makeStream()
+        let entered = AsyncStream<Void>.makeStream()
+        var router = Router()
+        router.add(.GET, "/slow") { _ in
+            entered.continuation.yield()
+            for await _ in release.stream { break }
+            return .text(.ok, "ok")
+        }
+        try await HTTP1TestConnection.with(router: router, limits: limits) { connection in
+            try await connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            for await _ in entered.stream { break }
+            // A slow handler: no timer runs while the request is being handled.
+            await connection.channel.testingEventLoop.advanceTime(by: .seconds(30))
+            #expect(connection.channel.isActive)
+            release.continuation.yield()
+            #expect(try await connection.responses()[0].hasPrefix("HTTP/1.1 200 OK"))
+            await connection.channel.testingEventLoop.advanceTime(by: .seconds(9))
+            #expect(connection.channel.isActive)
+            await connection.channel.testingEventLoop.advanceTime(by: .seconds(2))
+            try await connection.waitForClose()
+        }
     }
 }

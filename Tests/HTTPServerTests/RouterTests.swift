@@ -37,11 +37,24 @@ struct RouterTests {
         #expect(response.headers["allow"] == ["GET"])
     }
 
-    @Test("a handler that throws yields 500 with a short message")
+    @Test("a handler that throws yields 500 with a generic message; the error goes to the log only")
     func throwingHandler() async {
-        let response = await router().respond(to: HTTPRequest(method: .GET, uri: "/boom"), logger: logger)
+        let log = CapturedLog()
+        let response = await router().respond(
+            to: HTTPRequest(method: .GET, uri: "/boom"), logger: Logger(label: "test") { _ in log })
         #expect(response.status == .internalServerError)
-        #expect(String(buffer: response.body).hasPrefix("internal error: Boom"))
+        #expect(String(buffer: response.body) == "internal error\n")
+        #expect(log.entries.contains { $0.contains("handler failed") && $0.contains("Boom") })
+    }
+
+    @Test("HEAD where only GET is routed runs the GET handler and answers without the body, with its length")
+    func headAsGet() async {
+        let response = await router().respond(to: HTTPRequest(method: .HEAD, uri: "/healthz"), logger: logger)
+        #expect(response.status == .ok)
+        #expect(response.body.readableBytes == 0)
+        #expect(response.headers["content-length"] == ["3"])
+        let post = await router().respond(to: HTTPRequest(method: .HEAD, uri: "/echo"), logger: logger)
+        #expect(post.status == .methodNotAllowed, "HEAD stands in for GET only")
     }
 
     @Test("metric labels name routes, never what clients make up")
@@ -90,5 +103,17 @@ struct HealthCheckTests {
         #expect(
             String(buffer: failing.body) == "[+]certificates ok\n[-]informers failed: not synced\nreadyz check failed\n"
         )
+    }
+
+    @Test("once shutdown begins, /readyz fails although every check passes, and says why")
+    func failsFromShutdown() async {
+        let health = HealthChecks()
+        health.addReadinessCheck("certificates") { .passed }
+        #expect(await health.isReady())
+        health.beginShutdown()
+        #expect(!(await health.isReady()))
+        let response = await health.readiness(verbose: false)
+        #expect(response.status == .internalServerError)
+        #expect(String(buffer: response.body).hasPrefix("[-]shutdown failed: the process is shutting down\n"))
     }
 }

@@ -113,7 +113,8 @@ struct CertificateAndShutdownTests {
         try await server.process.waitForLine(onStderr: true) {
             $0.contains(#""msg":"shutting down""#) && $0.contains("webhook")
         }
-        // The idle connection is closed at once; the in-flight one is not.
+        // The idle connection is closed once the drain window passes without a
+        // request; the in-flight one is not.
         let idleLine = try await idle.waitForLine { $0.hasPrefix("closed") || $0 == "still open" }
         #expect(idleLine.hasPrefix("closed after"))
         #expect(server.process.isRunning)
@@ -127,14 +128,79 @@ struct CertificateAndShutdownTests {
         #expect(server.process.stderr.contains { $0.contains("shut down cleanly") })
     }
 
-    @Test("after the grace period, connections still busy are closed and the process exits 0")
+    @Test("after the grace period, a connection still busy is cut at the deadline, unanswered, and the process exits 0")
     func gracePeriodEnds() async throws {
-        let server = try await KCPIngressServer(arguments: ["--shutdown-grace-period", "1s"])
+        let server = try await KCPIngressServer(arguments: ["--shutdown-grace-period", "2s"])
         defer { server.stop() }
-        let inFlight = try pythonClient(["in-flight", "\(server.webhookPort)", server.caFile])
-        defer { inFlight.stop() }
-        try await inFlight.waitForLine { $0 == "started" }
+        let stalled = try pythonClient(["in-flight-stalled", "\(server.webhookPort)", server.caFile])
+        defer { stalled.stop() }
+        try await stalled.waitForLine { $0 == "started" }
         server.process.signal(SIGTERM)
+        try await server.process.waitForLine(onStderr: true) {
+            $0.contains("grace period over: closing a connection still busy")
+        }
+        let received = try await stalled.waitForLine { $0.hasPrefix("received") }
+        #expect(received == "received 0 bytes", "cut, not answered")
+        let closed = try await stalled.waitForLine { $0.hasPrefix("closed after") }
+        let seconds = Double(closed.split(separator: " ").last ?? "") ?? 0
+        #expect(seconds >= 2, "not cut before the grace period ended")
         #expect(try await server.process.waitForExit(timeout: .seconds(20)) == 0)
+    }
+
+    @Test(
+        "SIGTERM under HTTP/1.1 keep-alive load: /readyz fails at once, listeners serve through --shutdown-delay, no request fails"
+    )
+    func keepAliveLoadAcrossShutdown() async throws {
+        let server = try await KCPIngressServer(arguments: ["--shutdown-delay", "15s"])
+        defer { server.stop() }
+        #expect(try await probe(server, "/readyz") == 200)
+        // 4 keep-alive connections at 100 requests/s each: about 7.5 s of load,
+        // paced so that it spans the shutdown without starving other tests.
+        let total = 3000
+        let load = try ChildProcess(
+            "/usr/bin/h2load",
+            [
+                "--h1", "-n", "\(total)", "-c", "4", "-t", "1", "--rps", "100",
+                "https://127.0.0.1:\(server.webhookPort)/healthz",
+            ])
+        defer { load.stop() }
+        // SIGTERM once the load is under way.
+        try await eventually(within: .seconds(60)) { try await webhookRequests(server) >= 500 }
+        server.process.signal(SIGTERM)
+        try await eventually(within: .seconds(10)) { try await probe(server, "/readyz") == 500 }
+        let servedBeforeShutdownBegan = try await webhookRequests(server)
+        #expect(load.isRunning && servedBeforeShutdownBegan < Double(total), "the load spans the shutdown")
+
+        #expect(try await load.waitForExit(timeout: .seconds(120)) == 0)
+        let summary = try await load.waitForLine { $0.hasPrefix("requests:") }
+        #expect(summary.contains("\(total) succeeded, 0 failed, 0 errored"), "\(summary)")
+        #expect(try await server.process.waitForExit(timeout: .seconds(60)) == 0)
+        #expect(server.process.stderr.contains { $0.contains("shut down cleanly") })
+    }
+
+    /// Polls `condition` until it holds; throws if it does not within `limit`.
+    private func eventually(within limit: Duration, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw TestFailure("condition not met within \(limit)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// The status of a plain-HTTP probe on the health listener.
+    private func probe(_ server: KCPIngressServer, _ path: String) async throws -> Int {
+        let result = try await run(
+            "/usr/bin/curl",
+            ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(server.healthPort)\(path)"])
+        return Int(result.stdout) ?? 0
+    }
+
+    /// Requests the webhook listener has answered, all routes and codes together.
+    private func webhookRequests(_ server: KCPIngressServer) async throws -> Double {
+        let result = try await run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.metricsPort)/metrics"])
+        return result.stdout.split(separator: "\n")
+            .filter { $0.hasPrefix("http_requests_total{") && $0.contains(#"listener="webhook""#) }
+            .compactMap { Double($0.split(separator: " ").last ?? "") }
+            .reduce(0, +)
     }
 }

@@ -74,6 +74,28 @@ struct WebhookListenerTests {
         #expect(try await server.curl("/healthz").code == 200)
     }
 
+    @Test("curl is told 100 Continue for its Expect: 100-continue, and HEAD /healthz is answered as GET without a body")
+    func expectContinueAndHead() async throws {
+        let server = try await KCPIngressServer()
+        defer { server.stop() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kcp-2mb-\(UUID().uuidString)")
+        try Data(count: 2 * 1024 * 1024).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let expecting = try await run(
+            "/usr/bin/curl",
+            [
+                "-sS", "-v", "--http1.1", "--cacert", server.caFile, "-o", "/dev/null", "-w", "%{http_code}",
+                "-H", "Expect: 100-continue", "--data-binary", "@\(file.path)", server.webhookURL + "/healthz",
+            ])
+        #expect(expecting.stderr.contains("< HTTP/1.1 100 Continue"))
+        #expect(expecting.stdout == "405", "the final answer: /healthz takes GET")
+
+        let head = try await run(
+            "/usr/bin/curl", ["-sS", "-I", "--http1.1", "--cacert", server.caFile, server.webhookURL + "/healthz"])
+        #expect(head.stdout.hasPrefix("HTTP/1.1 200"))
+        #expect(head.stdout.lowercased().contains("content-length: 3"))
+    }
+
     @Test("headers over the limit get 431")
     func oversizedHeaders() async throws {
         let server = try await KCPIngressServer(arguments: ["--max-header-bytes", "8192"])

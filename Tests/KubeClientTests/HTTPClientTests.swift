@@ -85,19 +85,24 @@ struct HTTPClientTests {
 }
 
 /// A plain HTTP server that answers the first request on each connection
-/// and closes the connection, unanswered, on the second: a keep-alive
-/// connection the server dropped just as the client reused it.
+/// with `response` and closes the connection, unanswered, on the second: a
+/// keep-alive connection the server dropped just as the client reused it,
+/// or an HTTP/1.0 server that meant to close it anyway (it closes lazily
+/// here, so that a client that wrongly reuses the connection is caught
+/// every time rather than when it loses a race).
 final class OneRequestPerConnectionServer: Sendable {
+    static let keepAliveResponse = "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+
     let port: Int
     private let channel: any Channel
 
-    init() async throws {
+    init(response: String = keepAliveResponse) async throws {
         let handlerConnections = Counter()
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 handlerConnections.value.add(1, ordering: .relaxed)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AnswerOnce())
+                    try channel.pipeline.syncOperations.addHandler(AnswerOnce(response: response))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -117,8 +122,13 @@ final class OneRequestPerConnectionServer: Sendable {
     private final class AnswerOnce: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
         typealias OutboundOut = ByteBuffer
+        private let response: String
         private var received = ""
         private var answered = false
+
+        init(response: String) {
+            self.response = response
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             received += String(buffer: unwrapInboundIn(data))
@@ -130,7 +140,7 @@ final class OneRequestPerConnectionServer: Sendable {
             answered = true
             received = ""
             context.writeAndFlush(
-                wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")), promise: nil)
+                wrapOutboundOut(ByteBuffer(string: response)), promise: nil)
         }
     }
 }
@@ -144,8 +154,8 @@ struct HTTPClientReuseTests {
         let client = HTTPClient()
         defer { client.shutdown() }
         let url = "http://127.0.0.1:\(server.port)/"
-        let first = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(5))
-        let second = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(5))
+        let first = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(30))
+        let second = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(30))
         #expect(first.status == .ok && second.status == .ok)
         #expect(server.accepted == 2, "the second GET was sent again on a new connection")
 
@@ -153,10 +163,64 @@ struct HTTPClientReuseTests {
         let posting = HTTPClient()
         defer { posting.shutdown() }
         let post = try ClientRequest(method: .POST, url: url, body: ByteBuffer(string: "x"))
-        _ = try await posting.execute(post, tls: nil, timeout: .seconds(5))
+        _ = try await posting.execute(post, tls: nil, timeout: .seconds(30))
         await #expect(throws: HTTPClientError.connectionClosed) {
-            _ = try await posting.execute(post, tls: nil, timeout: .seconds(5))
+            _ = try await posting.execute(post, tls: nil, timeout: .seconds(30))
         }
         #expect(server.accepted == 3)
+    }
+
+    @Test(
+        "a response that does not keep the connection (HTTP/1.0 without keep-alive, connection: close) is not pooled",
+        arguments: [
+            "HTTP/1.0 200 OK\r\ncontent-length: 2\r\n\r\nok",
+            "HTTP/1.1 200 OK\r\nConnection: Close\r\ncontent-length: 2\r\n\r\nok",
+            "HTTP/1.1 200 OK\r\nConnection: x-custom, close\r\ncontent-length: 2\r\n\r\nok",
+        ])
+    func closingResponsesAreNotReused(response: String) async throws {
+        let server = try await OneRequestPerConnectionServer(response: response)
+        defer { server.close() }
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        // POSTs, which a reused connection closing under them would fail: each
+        // must go on a connection of its own.
+        let post = try ClientRequest(
+            method: .POST, url: "http://127.0.0.1:\(server.port)/validate", body: ByteBuffer(string: "{}"))
+        for _ in 0..<3 {
+            let answer = try await client.execute(post, tls: nil, timeout: .seconds(30))
+            #expect(answer.status == .ok)
+        }
+        #expect(server.accepted == 3)
+    }
+
+    @Test("an HTTP/1.0 response with connection: keep-alive is pooled and reused")
+    func http10KeepAliveReused() async throws {
+        let server = try await OneRequestPerConnectionServer(
+            response: "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\ncontent-length: 2\r\n\r\nok")
+        defer { server.close() }
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let url = "http://127.0.0.1:\(server.port)/"
+        _ = try await client.execute(ClientRequest(method: .GET, url: url), tls: nil, timeout: .seconds(30))
+        #expect(client.idleConnections == 1)
+    }
+
+    @Test("a POST on a pooled connection closed before a byte of it was written goes out on a fresh one")
+    func postNeverWrittenIsRetried() async throws {
+        let server = try await OneRequestPerConnectionServer()
+        defer { server.close() }
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        // A pooled connection whose close the client learns of only as it writes.
+        let stale = try await ClientConnection.connect(
+            group: MultiThreadedEventLoopGroup.singleton, host: "127.0.0.1", port: server.port, tls: nil)
+        stale.close()
+        try await stale.channel.closeFuture.get()
+        let post = try ClientRequest(
+            method: .POST, url: "http://127.0.0.1:\(server.port)/mutate", body: ByteBuffer(string: "{}"))
+        let key = HTTPClient.PoolKey(scheme: "http", host: "127.0.0.1", port: server.port, tls: nil)
+        let answer = try await client.send(post, reusing: stale, key: key, tls: nil)
+        #expect(answer.status == .ok)
+        #expect(server.accepted == 2, "the stale connection, then the fresh one")
     }
 }

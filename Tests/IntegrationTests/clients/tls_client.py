@@ -133,6 +133,24 @@ def main():
         sock.sendall(b"\x16\x03\x01\x00\x05hello" + b"\xff" * 64)
         print(wait_for_close(sock, 10), flush=True)
 
+    if mode == "in-flight-stalled":
+        # A request whose body never completes: still in flight when the
+        # grace period ends. Prints what the connection gave before closing.
+        sock = connect(port, ca_file)
+        sock.sendall(b"POST /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n\r\nab")
+        time.sleep(0.5)
+        print("started", flush=True)
+        started = time.monotonic()
+        sock.settimeout(60)
+        received = b""
+        try:
+            while chunk := sock.recv(4096):
+                received += chunk
+        except (ConnectionResetError, ssl.SSLError, OSError):
+            pass
+        print("received %d bytes" % len(received), flush=True)
+        print("closed after %.2f" % (time.monotonic() - started), flush=True)
+
     if mode == "in-flight":
         # A request whose body arrives slowly, to be in flight during SIGTERM.
         sock = connect(port, ca_file)
