@@ -240,7 +240,8 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = admissionSettings
         var reader: (any PlacementReader)?
         var writer: LeafWriter?
-        if var (sync, connection, client) = try clusterSync(logger: logger) {
+        if let (found, connection, client) = try clusterSync(logger: logger) {
+            var sync = found
             sync.addReadinessCheck(to: health)
             reader = sync.reader
             let leafWriter = try LeafWriter(
