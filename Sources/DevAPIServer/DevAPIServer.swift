@@ -115,7 +115,7 @@ public final class DevAPIServer: Sendable {
             throw APIError.pathNotFound()
         }
         let statusOnly = path.subresource == "status"
-        let dryRun = query["dryRun"] == "All"
+        let dryRun = try RequestOptions.dryRun(query, method: request.method)
         switch (request.method, path.name) {
         case (.GET, nil) where path.watch || query.flag("watch"):
             return try watch(resource, path: path, query: query)
@@ -126,6 +126,7 @@ public final class DevAPIServer: Sendable {
             query.set("fieldSelector", "metadata.name=\(name)")
             return try watch(resource, path: path, query: query)
         case (.GET, let name?):
+            _ = try RequestOptions.resourceVersion(query)
             guard let object = store.get(resource.qualifiedName, namespace: path.namespace, name: name) else {
                 throw APIError.notFound(resource, name)
             }
@@ -158,6 +159,7 @@ public final class DevAPIServer: Sendable {
         guard accepted.contains(contentType) else {
             throw APIError.unsupportedMediaType(contentType, accepted: accepted)
         }
+        try WriteLimits.checkBody(bytes: request.body.readableBytes)
         do {
             return try JSON(parsing: request.body.readableBytesView)
         } catch {
