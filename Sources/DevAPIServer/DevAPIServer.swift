@@ -22,10 +22,12 @@ public final class DevAPIServer: Sendable {
         logger: Logger,
         dataDirectory: URL? = nil,
         historyCapacity: Int = 10_000,
+        historyByteCapacity: Int = 32 * 1024 * 1024,
         bookmarkInterval: Duration = .seconds(10)
     ) throws {
         self.store = ObjectStore(
-            historyCapacity: historyCapacity, log: try dataDirectory.map { try ObjectLog(directory: $0) })
+            historyCapacity: historyCapacity, historyByteCapacity: historyByteCapacity,
+            log: try dataDirectory.map { try ObjectLog(directory: $0) })
         self.admission = AdmissionChain(store: store, client: HTTPClient())
         self.authenticator = authenticator
         self.logger = logger

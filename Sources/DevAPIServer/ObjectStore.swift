@@ -32,6 +32,12 @@ final class ObjectStore: Sendable {
         var revision: UInt64 = 1
         var objects: [String: [String: JSON]] = [:]
         var history: [StoreEvent] = []
+        /// The printed size of the objects `history` holds, which bounds it
+        /// as well as its count: a few large objects updated often would
+        /// otherwise keep every old version in memory.
+        var historyBytes = 0
+        /// The size of each event of `history`, in the same order.
+        var historySizes: [Int] = []
         var historyStart = 0
         var watchers: [Int: Watcher] = [:]
         var nextWatcher = 0
@@ -41,12 +47,19 @@ final class ObjectStore: Sendable {
 
     private let state = Mutex(State())
     let historyCapacity: Int
+    let historyByteCapacity: Int
     let watcherBuffer: Int
     /// Nil keeps everything in memory (`--ephemeral`).
     private let log: ObjectLog?
 
-    init(historyCapacity: Int = 10_000, watcherBuffer: Int = 1_000, log: ObjectLog? = nil) {
+    init(
+        historyCapacity: Int = 10_000,
+        historyByteCapacity: Int = 32 * 1024 * 1024,
+        watcherBuffer: Int = 1_000,
+        log: ObjectLog? = nil
+    ) {
         self.historyCapacity = historyCapacity
+        self.historyByteCapacity = historyByteCapacity
         self.watcherBuffer = watcherBuffer
         self.log = log
         if let log {
@@ -136,10 +149,22 @@ final class ObjectStore: Sendable {
     /// Appends to history and feeds the watchers; returns those that
     /// overflowed, already removed, for the caller to finish outside the lock.
     private func record(_ event: StoreEvent, in state: inout State) -> [AsyncStream<StoreEvent>.Continuation] {
+        let size = Self.size(of: event)
         state.history.append(event)
-        if state.history.count > historyCapacity {
-            let drop = state.history.count - historyCapacity
+        state.historySizes.append(size)
+        state.historyBytes += size
+        var drop = 0
+        // The newest event always stays: a watch from the current revision
+        // must not be told it is too old.
+        while drop < state.history.count - 1,
+            state.history.count - drop > historyCapacity || state.historyBytes > historyByteCapacity
+        {
+            state.historyBytes -= state.historySizes[drop]
+            drop += 1
+        }
+        if drop > 0 {
             state.history.removeFirst(drop)
+            state.historySizes.removeFirst(drop)
             state.historyStart += drop
         }
         var overflowed: [Int] = []
@@ -148,6 +173,15 @@ final class ObjectStore: Sendable {
         }
         return overflowed.compactMap { state.watchers.removeValue(forKey: $0)?.continuation }
     }
+
+    /// What an event keeps alive: the object and, for a change, the
+    /// version before it (counted apart, though it may share storage).
+    private static func size(of event: StoreEvent) -> Int {
+        event.object.encodedSize(upTo: .max) + (event.previous?.encodedSize(upTo: .max) ?? 0)
+    }
+
+    /// The count and printed size of the events kept for resuming watches.
+    var historyUsage: (events: Int, bytes: Int) { state.withLock { ($0.history.count, $0.historyBytes) } }
 
     private static func concerns(_ event: StoreEvent, _ watcher: Watcher) -> Bool {
         event.resource == watcher.resource && (watcher.namespace == nil || watcher.namespace == event.namespace)
