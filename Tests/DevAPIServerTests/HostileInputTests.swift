@@ -89,4 +89,26 @@ struct HostileInputTests {
         #expect(created.json?["spec"]?["x"]?.doubleValue == 1.5e300)
         #expect(created.json?["metadata"]?["labels"]?["kcp.dev/cluster"] == "east-1")
     }
+
+    @Test(
+        "a number where the Go type has an integer is 400 naming the field, as Go's decoder refuses it",
+        arguments: ["1e3", "80.0", "99999999999", "-2147483649"])
+    func integerFields(port: String) async throws {
+        let client = HostileClient()
+        let services = "/api/v1/namespaces/default/services"
+        let refused = await client.call(
+            .POST, services, #"{"metadata":{"name":"web"},"spec":{"ports":[{"port":80},{"port":"# + port + "}]}}")
+        #expect(refused.code == 400)
+        #expect(refused.isStatus)
+        #expect(refused.message.contains("spec.ports[1].port: cannot unmarshal number \(port)"), "\(refused.message)")
+        #expect(await client.call(.GET, services + "/web").code == 404)
+        let ingress = await client.call(
+            .POST, HostileClient.ingresses,
+            #"{"metadata":{"name":"a"},"spec":{"defaultBackend":{"service":{"name":"web","port":{"number":"#
+                + port + "}}}}}")
+        #expect(ingress.code == 400)
+        let fine = await client.call(
+            .POST, services, #"{"metadata":{"name":"web"},"spec":{"ports":[{"port":80,"targetPort":"http"}]}}"#)
+        #expect(fine.code == 201)
+    }
 }
