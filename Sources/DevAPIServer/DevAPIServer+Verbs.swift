@@ -58,7 +58,7 @@ extension DevAPIServer {
             }
             return Self.json(.created, object)
         }
-        let stored = try store.write(resource.qualifiedName, namespace: namespace, name: name) {
+        let stored = try await store.write(resource.qualifiedName, namespace: namespace, name: name) {
             current throws(APIError) in
             guard current == nil else { throw APIError.alreadyExists(resource, name) }
             return object
@@ -129,7 +129,7 @@ extension DevAPIServer {
             if dryRun { return Self.json(.ok, admitted) }
             let version = current["metadata"]?["resourceVersion"]
             do throws(APIError) {
-                let stored = try store.write(resource.qualifiedName, namespace: path.namespace, name: name) {
+                let stored = try await store.write(resource.qualifiedName, namespace: path.namespace, name: name) {
                     now throws(APIError) in
                     guard let now else { throw APIError.notFound(resource, name) }
                     guard now["metadata"]?["resourceVersion"] == version else {
@@ -179,19 +179,19 @@ extension DevAPIServer {
         if options.dryRun {
             return Self.json(.ok, try check(store.get(resource.qualifiedName, namespace: namespace, name: name)))
         }
-        let deleted = try store.write(resource.qualifiedName, namespace: namespace, name: name) {
+        let deleted = try await store.write(resource.qualifiedName, namespace: namespace, name: name) {
             current throws(APIError) -> JSON? in
             _ = try check(current)
             return nil
         }
         guard let deleted else { throw APIError.notFound(resource, name) }
-        collectGarbage(after: deleted, resource: resource, namespace: namespace)
+        await collectGarbage(after: deleted, resource: resource, namespace: namespace)
         return Self.json(.ok, deleted)
     }
 
     /// Deletes what the deleted object owned: objects in its namespace whose
     /// ownerReferences name its uid, and, for a Namespace, everything in it.
-    private func collectGarbage(after deleted: JSON, resource: ServedResource, namespace: String?) {
+    private func collectGarbage(after deleted: JSON, resource: ServedResource, namespace: String?) async {
         let uid = ObjectMeta(json: deleted["metadata"] ?? .object(JSONObject())).uid
         let deletedName = ObjectMeta(json: deleted["metadata"] ?? .object(JSONObject())).name
         for other in ServedResource.all where other.type.namespaced {
@@ -201,10 +201,10 @@ extension DevAPIServer {
                 let meta = ObjectMeta(json: object["metadata"] ?? .object(JSONObject()))
                 let owned = meta.ownerReferences.contains { $0.uid == uid }
                 guard owned || resource.type.kind == "Namespace", let name = meta.name else { continue }
-                let dependent = try? store.write(other.qualifiedName, namespace: meta.namespace, name: name) {
+                let dependent = try? await store.write(other.qualifiedName, namespace: meta.namespace, name: name) {
                     _ throws(APIError) -> JSON? in nil
                 }
-                if let dependent { collectGarbage(after: dependent, resource: other, namespace: meta.namespace) }
+                if let dependent { await collectGarbage(after: dependent, resource: other, namespace: meta.namespace) }
             }
         }
     }

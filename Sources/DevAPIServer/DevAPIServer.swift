@@ -38,7 +38,7 @@ public final class DevAPIServer: Sendable {
             if let prepared = try? ObjectRules.prepareCreate(
                 namespace.json, resource: ServedResource.all[0], namespace: nil)
             {
-                _ = try? store.write("namespaces", namespace: nil, name: name) { _ throws(APIError) in prepared.object }
+                try? store.writeAtStart("namespaces", namespace: nil, name: name, object: prepared.object)
             }
         }
     }

@@ -6,18 +6,17 @@ import KubeAPI
 #endif
 
 /// Durable storage for the development API server: an append-only log of
-/// JSON lines, each write fsync'd before it is acknowledged, compacted into
+/// JSON lines, each write fsync'd before it is acknowledged (in batches, by
+/// `GroupCommitWriter`), compacted into
 /// one line per live object each time the server starts.
 ///
 /// Chosen over SQLite because every write is already a whole JSON object
 /// keyed by resource and name and read back only at start: a log is the
 /// simplest thing that cannot lose an acknowledged write. A crash can tear
 /// only the last line, which was never acknowledged, and is skipped.
-final class ObjectLog: @unchecked Sendable {
-    // @unchecked Sendable: `handle` is used only from ObjectStore.write,
-    // which runs under the store's lock.
+final class ObjectLog: Sendable {
     private let url: URL
-    private let handle: FileHandle
+    private let writer: GroupCommitWriter
 
     struct Entry {
         var revision: UInt64
@@ -61,8 +60,9 @@ final class ObjectLog: @unchecked Sendable {
         guard rename(compacted.path, url.path) == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
-        handle = try FileHandle(forWritingTo: url)
+        let handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()
+        writer = GroupCommitWriter(handle: handle)
         loaded = live
         lastRevision = revision
     }
@@ -117,10 +117,20 @@ final class ObjectLog: @unchecked Sendable {
     let loaded: [Entry]
     let lastRevision: UInt64
 
-    /// Appends and fsyncs one entry; returns only once it is on disk.
-    func append(_ entry: Entry) throws {
-        try handle.write(contentsOf: Self.line(entry))
-        try handle.synchronize()
+    /// Queues one entry for the next batch (call in revision order); wait
+    /// for the returned sequence number with `waitUntilDurable`.
+    func enqueue(_ entry: Entry) -> UInt64 {
+        writer.enqueue(Self.line(entry))
+    }
+
+    /// Returns once the entry `sequence` and all before it are on disk.
+    func waitUntilDurable(_ sequence: UInt64) async throws {
+        try await writer.waitUntilDurable(sequence)
+    }
+
+    /// Writes the queued entries now (at start-up, with no one waiting).
+    func flushNow() throws {
+        try writer.flushNow()
     }
 
     private static func line(_ entry: Entry) -> [UInt8] {

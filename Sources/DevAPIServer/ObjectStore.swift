@@ -97,21 +97,55 @@ final class ObjectStore: Sendable {
     /// Stores the result of `change` applied to the current object (nil if
     /// none) under a new revision, atomically. `change` returns the object to
     /// store (its resourceVersion is set here) or nil to delete; it throws to
-    /// abort. Returns the stored (or deleted) object.
+    /// abort. Returns the stored (or deleted) object once it is on disk.
+    ///
+    /// The write is applied and queued for the log under the lock, in
+    /// revision order, and awaited on disk after the lock is released, so
+    /// concurrent writes share one fsync (`GroupCommitWriter`). Readers and
+    /// watchers may see a write a moment before it is on disk; its writer
+    /// hears of it only after. A failed flush fails the write with 500.
     @discardableResult
     func write(
         _ resource: String,
         namespace: String?,
         name: String,
         _ change: (JSON?) throws(APIError) -> JSON?
-    ) throws(APIError) -> JSON? {
+    ) async throws(APIError) -> JSON? {
+        let (result, sequence) = try apply(resource, namespace: namespace, name: name, change)
+        guard let log, let sequence else { return result }
+        do {
+            try await log.waitUntilDurable(sequence)
+        } catch {
+            throw APIError.internalError("cannot write the object log: \(error)")
+        }
+        return result
+    }
+
+    /// `write` for start-up, before the server serves: flushes at once.
+    func writeAtStart(_ resource: String, namespace: String?, name: String, object: JSON) throws(APIError) {
+        _ = try apply(resource, namespace: namespace, name: name) { _ throws(APIError) in object }
+        do {
+            try log?.flushNow()
+        } catch {
+            throw APIError.internalError("cannot write the object log: \(error)")
+        }
+    }
+
+    /// The in-memory part of `write`; returns the log sequence to wait for.
+    private func apply(
+        _ resource: String,
+        namespace: String?,
+        name: String,
+        _ change: (JSON?) throws(APIError) -> JSON?
+    ) throws(APIError) -> (JSON?, UInt64?) {
         let key = Self.key(namespace: namespace, name: name)
-        let (result, overflowed) = try state.withLock {
-            state throws(APIError) -> (JSON?, [AsyncStream<StoreEvent>.Continuation]) in
+        let (result, sequence, overflowed) = try state.withLock {
+            state throws(APIError) -> (JSON?, UInt64?, [AsyncStream<StoreEvent>.Continuation]) in
             let current = state.objects[resource]?[key]
             guard var next = try change(current) else {
-                guard let current else { return (nil, []) }
-                try persist(ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: nil))
+                guard let current else { return (nil, nil, []) }
+                let sequence = log?.enqueue(
+                    ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: nil))
                 state.revision += 1
                 var deleted = current
                 deleted["metadata"]?["resourceVersion"] = .string(String(state.revision))
@@ -119,31 +153,22 @@ final class ObjectStore: Sendable {
                 let event = StoreEvent(
                     kind: .deleted, revision: state.revision, resource: resource, namespace: namespace, object: deleted,
                     previous: current)
-                return (deleted, record(event, in: &state))
+                return (deleted, sequence, record(event, in: &state))
             }
             next["metadata"]?["resourceVersion"] = .string(String(state.revision + 1))
-            try persist(ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: next))
+            let sequence = log?.enqueue(
+                ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: next))
             state.revision += 1
             state.objects[resource, default: [:]][key] = next
             let event = StoreEvent(
                 kind: current == nil ? .added : .modified, revision: state.revision, resource: resource,
                 namespace: namespace, object: next, previous: current)
-            return (next, record(event, in: &state))
+            return (next, sequence, record(event, in: &state))
         }
         // Finishing runs the watcher's termination handler, which takes the
         // lock: only after it has been released.
         for continuation in overflowed { continuation.finish() }
-        return result
-    }
-
-    /// Puts the write on disk before anything else sees it.
-    private func persist(_ entry: ObjectLog.Entry) throws(APIError) {
-        guard let log else { return }
-        do {
-            try log.append(entry)
-        } catch {
-            throw APIError.internalError("cannot write the object log: \(error)")
-        }
+        return (result, sequence)
     }
 
     /// Appends to history and feeds the watchers; returns those that

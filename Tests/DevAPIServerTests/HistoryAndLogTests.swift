@@ -89,3 +89,33 @@ struct HistoryAndLogTests {
         #expect(await call(again, .GET, Self.ingresses + "/kept").code == 200)
     }
 }
+
+@Suite("Development API server: group commit")
+struct GroupCommitTests {
+    @Test("concurrent writes are each acknowledged only once on disk, and a restart finds every one")
+    func concurrentWritesDurable() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kcp-log-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = ObjectStore(log: try ObjectLog(directory: directory))
+        let log = directory.appendingPathComponent("objects.log")
+        // Every acknowledged write finds its line in the file when it returns.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    for index in 0..<25 {
+                        let name = "w\(writer)-\(index)"
+                        try await store.write("ingresses", namespace: "default", name: name) { _ throws(APIError) in
+                            ["metadata": ["name": .string(name)]]
+                        }
+                        let text = try String(contentsOf: log, encoding: .utf8)
+                        #expect(text.contains(#""key":"default/\#(name)""#), "acknowledged before it was on disk")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let restarted = ObjectStore(log: try ObjectLog(directory: directory))
+        #expect(restarted.list("ingresses", namespace: "default").items.count == 400)
+        #expect(restarted.revision == store.revision)
+    }
+}
