@@ -52,6 +52,7 @@ test: deps
 
 bench: bench-deps bench-json bench-informer
 	contrib/bench/dev-apiserver.sh
+	contrib/bench/dev-apiserver-writers.sh
 	contrib/bench/h2.sh
 	contrib/bench/tls-http1.sh
 
