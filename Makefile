@@ -60,6 +60,7 @@ test: deps
 
 bench: bench-deps bench-json bench-informer bench-admission bench-status-loop
 	contrib/bench/dev-apiserver.sh
+	contrib/bench/dev-apiserver-writers.sh
 	contrib/bench/h2.sh
 	contrib/bench/tls-http1.sh
 

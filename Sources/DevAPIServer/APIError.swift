@@ -42,7 +42,27 @@ struct APIError: Error {
         return APIError(422, "Invalid", "\(resource.type.kind) \"\(name)\" is invalid: \(summary)", details: details)
     }
 
+    /// 422 for request options (`CreateOptions`, `DeleteOptions`, …) that
+    /// decode but are not valid, as kube-apiserver words it.
+    static func invalidOptions(_ kind: String, causes: [(field: String, message: String)]) -> APIError {
+        let details: JSON = [
+            "group": "meta.k8s.io", "kind": .string(kind),
+            "causes": .array(
+                causes.map {
+                    ["reason": "FieldValueNotSupported", "message": .string($0.message), "field": .string($0.field)]
+                }),
+        ]
+        let summary = causes.map { "\($0.field): \($0.message)" }.joined(separator: ", ")
+        return APIError(422, "Invalid", "\(kind).meta.k8s.io \"\" is invalid: \(summary)", details: details)
+    }
+
     static func badRequest(_ message: String) -> APIError { APIError(400, "BadRequest", message) }
+    /// 413: a body, patch or object over one of the server's size limits.
+    static func requestEntityTooLarge(_ message: String) -> APIError {
+        APIError(413, "RequestEntityTooLarge", "Request entity too large: \(message)")
+    }
+    /// 422 without a field, as kube-apiserver answers a JSON patch that cannot be applied.
+    static func unprocessable(_ message: String) -> APIError { APIError(422, "Invalid", message) }
     static func unauthorized() -> APIError { APIError(401, "Unauthorized", "Unauthorized") }
     static func forbidden(_ message: String) -> APIError { APIError(403, "Forbidden", message) }
     static func methodNotAllowed(_ message: String) -> APIError { APIError(405, "MethodNotAllowed", message) }

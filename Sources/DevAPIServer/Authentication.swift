@@ -85,9 +85,14 @@ public struct TokenAuthenticator: Sendable {
         tokens.first { $0.value.name == user.name }?.key
     }
 
+    /// The user of an `Authorization: Bearer TOKEN` header. The scheme is
+    /// case-insensitive (RFC 7235), as kube-apiserver reads it: `bearer TOKEN`
+    /// is the same credential.
     func user(authorization: String?) -> APIUser? {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
-        return tokens[String(authorization.dropFirst("Bearer ".count))]
+        guard let authorization else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return tokens[parts[1].trimmingCharacters(in: .whitespaces)]
     }
 
     static func newToken() -> String {

@@ -7,6 +7,8 @@ import NIOHTTP1
 extension DevAPIServer {
     func list(_ resource: ServedResource, namespace: String?, query: QueryParameters) throws(APIError) -> HTTPResponse {
         let filter = try ObjectFilter(query)
+        _ = try RequestOptions.resourceVersion(query)
+        let limit = try RequestOptions.limit(query)
         let (all, revision) = store.list(resource.qualifiedName, namespace: namespace)
         var items = all.filter { filter.matches($0.object) }
         // Paging: `continue` carries the key of the last item returned.
@@ -16,7 +18,7 @@ extension DevAPIServer {
             items = items.filter { $0.key > after }
         }
         var metadata: JSON = ["resourceVersion": .string(String(revision))]
-        if let limit = query["limit"].flatMap(Int.init), limit > 0, items.count > limit {
+        if let limit, items.count > limit {
             items = Array(items.prefix(limit))
             metadata["continue"] = .string(Base64.encode(Array(items.last!.key.utf8)))
         }
@@ -37,19 +39,21 @@ extension DevAPIServer {
         query: QueryParameters = QueryParameters(nil)
     ) async throws(APIError) -> HTTPResponse {
         let (prepared, _) = try ObjectRules.prepareCreate(body, resource: resource, namespace: namespace)
+        try WriteLimits.checkObject(prepared)
         if let namespace, store.get("namespaces", namespace: nil, name: namespace) == nil {
             throw APIError.notFound(ServedResource.all[0], namespace)
         }
         let (object, name) = try await admitCreate(
             body, prepared: prepared, resource: resource, namespace: namespace, user: user, dryRun: dryRun,
             query: query)
+        try WriteLimits.checkObject(object)
         if dryRun {
             guard store.get(resource.qualifiedName, namespace: namespace, name: name) == nil else {
                 throw APIError.alreadyExists(resource, name)
             }
             return Self.json(.created, object)
         }
-        let stored = try store.write(resource.qualifiedName, namespace: namespace, name: name) {
+        let stored = try await store.write(resource.qualifiedName, namespace: namespace, name: name) {
             current throws(APIError) in
             guard current == nil else { throw APIError.alreadyExists(resource, name) }
             return object
@@ -91,22 +95,9 @@ extension DevAPIServer {
         let patch = try Self.body(request, accepting: [kind.rawValue])
         return try await replace(resource, path: path, name: name, user: user, dryRun: dryRun, query: query) {
             current throws(APIError) in
-            let patched: JSON
-            do {
-                switch kind {
-                case .json: patched = try JSONPatch(json: patch).apply(to: current)
-                case .merge: patched = MergePatch.apply(patch, to: current)
-                case .strategicMerge: patched = try MergePatch.applyStrategic(patch, to: current)
-                }
-            } catch let error as PatchError {
-                throw APIError.badRequest(error.message)
-            } catch let error as APIError {
-                throw error
-            } catch {
-                throw APIError.badRequest("\(error)")
-            }
-            return try ObjectRules.prepareUpdate(
-                patched, current: current, resource: resource, name: name, statusOnly: statusOnly)
+            try ObjectRules.prepareUpdate(
+                try kind.apply(patch, to: current), current: current, resource: resource, name: name,
+                statusOnly: statusOnly)
         }
     }
 
@@ -126,13 +117,15 @@ extension DevAPIServer {
                 throw APIError.notFound(resource, name)
             }
             let candidate = try change(current)
+            try WriteLimits.checkObject(candidate)
             let admitted = try await admitUpdate(
                 candidate, current: current, resource: resource, path: path, name: name, user: user, dryRun: dryRun,
                 query: query)
+            try WriteLimits.checkObject(admitted)
             if dryRun { return Self.json(.ok, admitted) }
             let version = current["metadata"]?["resourceVersion"]
             do throws(APIError) {
-                let stored = try store.write(resource.qualifiedName, namespace: path.namespace, name: name) {
+                let stored = try await store.write(resource.qualifiedName, namespace: path.namespace, name: name) {
                     now throws(APIError) in
                     guard let now else { throw APIError.notFound(resource, name) }
                     guard now["metadata"]?["resourceVersion"] == version else {
@@ -162,18 +155,17 @@ extension DevAPIServer {
         dryRun: Bool,
         query: QueryParameters = QueryParameters(nil)
     ) async throws(APIError) -> HTTPResponse {
-        let options = request.body.readableBytes > 0 ? try Self.body(request) : JSON.object(JSONObject())
-        let dryRun = dryRun || Self.asksDryRun(options)
-        let preconditions = options["preconditions"]
+        let body = request.body.readableBytes > 0 ? try Self.body(request) : JSON.object(JSONObject())
+        let options = try DeleteOptions(body, queryDryRun: dryRun)
         let check = { (current: JSON?) throws(APIError) -> JSON in
             guard let current else { throw APIError.notFound(resource, name) }
             let metadata = ObjectMeta(json: current["metadata"] ?? .object(JSONObject()))
-            if let uid = preconditions?["uid"]?.stringValue, uid != metadata.uid {
+            if let uid = options.uid, uid != metadata.uid {
                 throw APIError.conflict(
                     resource, name,
                     "Precondition failed: UID in precondition: \(uid), UID in object meta: \(metadata.uid ?? "")")
             }
-            if let version = preconditions?["resourceVersion"]?.stringValue, version != metadata.resourceVersion {
+            if let version = options.resourceVersion, version != metadata.resourceVersion {
                 throw APIError.conflict(
                     resource, name,
                     "Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in object meta: \(metadata.resourceVersion ?? "")"
@@ -182,8 +174,8 @@ extension DevAPIServer {
             return current
         }
         let deleted = try await deleteAdmitted(
-            resource, namespace: namespace, name: name, user: user, dryRun: dryRun,
-            options: AdmissionReviewRequest.options(.delete, query: query, deleteBody: options), check: check)
+            resource, namespace: namespace, name: name, user: user, dryRun: options.dryRun,
+            options: AdmissionReviewRequest.options(.delete, query: query, deleteBody: body), check: check)
         return Self.json(.ok, deleted)
     }
 }
@@ -222,11 +214,4 @@ struct ObjectFilter {
         }
         return true
     }
-}
-
-/// The patch formats this server applies, by content type.
-enum PatchKind: String, CaseIterable {
-    case json = "application/json-patch+json"
-    case merge = "application/merge-patch+json"
-    case strategicMerge = "application/strategic-merge-patch+json"
 }

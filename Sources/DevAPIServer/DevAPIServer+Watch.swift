@@ -32,7 +32,7 @@ extension DevAPIServer {
         guard let events = store.watch(resource.qualifiedName, namespace: path.namespace, after: start) else {
             throw APIError.gone("too old resource version: \(start) (\(store.revision))")
         }
-        let timeout = Duration.seconds(query["timeoutSeconds"].flatMap(Int64.init) ?? 1800)
+        let timeout = Duration.seconds(try RequestOptions.timeoutSeconds(query) ?? 1800)
         let bookmarks = query.flag("allowWatchBookmarks") ? bookmarkInterval : nil
         let type = resource.type
         let store = store

@@ -24,11 +24,13 @@ public final class DevAPIServer: Sendable {
         logger: Logger,
         dataDirectory: URL? = nil,
         historyCapacity: Int = 10_000,
+        historyByteCapacity: Int = 32 * 1024 * 1024,
         bookmarkInterval: Duration = .seconds(10),
         admissionRequestTimeout: Duration = .seconds(60)
     ) throws {
         self.store = ObjectStore(
-            historyCapacity: historyCapacity, log: try dataDirectory.map { try ObjectLog(directory: $0) })
+            historyCapacity: historyCapacity, historyByteCapacity: historyByteCapacity,
+            log: try dataDirectory.map { try ObjectLog(directory: $0) })
         self.admission = AdmissionChain(store: store, client: HTTPClient(), requestTimeout: admissionRequestTimeout)
         self.authenticator = authenticator
         self.logger = logger
@@ -39,7 +41,7 @@ public final class DevAPIServer: Sendable {
             if let prepared = try? ObjectRules.prepareCreate(
                 namespace.json, resource: ServedResource.all[0], namespace: nil)
             {
-                _ = try? store.write("namespaces", namespace: nil, name: name) { _ throws(APIError) in prepared.object }
+                try? store.writeAtStart("namespaces", namespace: nil, name: name, object: prepared.object)
             }
         }
     }
@@ -130,7 +132,7 @@ public final class DevAPIServer: Sendable {
             throw APIError.pathNotFound()
         }
         let statusOnly = path.subresource == "status"
-        let dryRun = query["dryRun"] == "All"
+        let dryRun = try RequestOptions.dryRun(query, method: request.method)
         switch (request.method, path.name) {
         case (.GET, nil) where path.watch || query.flag("watch"):
             return try watch(resource, path: path, query: query, table: table)
@@ -142,6 +144,7 @@ public final class DevAPIServer: Sendable {
             query.set("fieldSelector", "metadata.name=\(name)")
             return try watch(resource, path: path, query: query, table: table)
         case (.GET, let name?):
+            _ = try RequestOptions.resourceVersion(query)
             guard let object = store.get(resource.qualifiedName, namespace: path.namespace, name: name) else {
                 throw APIError.notFound(resource, name)
             }
@@ -184,6 +187,7 @@ public final class DevAPIServer: Sendable {
         guard accepted.contains(contentType) else {
             throw APIError.unsupportedMediaType(contentType, accepted: accepted)
         }
+        try WriteLimits.checkBody(bytes: request.body.readableBytes)
         if contentType == KubernetesProtobuf.mediaType { return try protobufBody(request) }
         do {
             return try JSON(parsing: request.body.readableBytesView)

@@ -142,12 +142,13 @@ struct KindSchemaError: Error, CustomStringConvertible {
     }
 
     var description: String {
-        "cannot decode \(value.typeName) into field \(path) of type \(expected)"
+        "cannot decode \(value.decoderTypeName) into field \(path) of type \(expected)"
     }
 }
 
 extension JSON {
-    fileprivate var typeName: String {
+    /// The JSON type as a decoder's error names it (no article).
+    fileprivate var decoderTypeName: String {
         switch self {
         case .null: "null"
         case .bool: "bool"

@@ -13,6 +13,8 @@ enum ObjectRules {
         guard case .object = object else { throw APIError.badRequest("the request body is not a JSON object") }
         var object = object
         try checkKind(object, resource)
+        try MetadataValidation.check(object, resource: resource, name: object["metadata"]?["name"]?.stringValue ?? "")
+        try IntegerFields.check(object, kind: resource.type.kind)
         var metadata = ObjectMeta(json: object["metadata"] ?? .object(JSONObject()))
         if let namespace {
             if let given = metadata.namespace, !given.isEmpty, given != namespace {
@@ -56,6 +58,8 @@ enum ObjectRules {
     ) throws(APIError) -> JSON {
         guard case .object = new else { throw APIError.badRequest("the request body is not a JSON object") }
         try checkKind(new, resource)
+        if !statusOnly { try MetadataValidation.check(new, resource: resource, name: name) }
+        try IntegerFields.check(new, kind: resource.type.kind)
         let newMeta = ObjectMeta(json: new["metadata"] ?? .object(JSONObject()))
         let currentMeta = ObjectMeta(json: current["metadata"] ?? .object(JSONObject()))
         if let given = newMeta.name, given != name {

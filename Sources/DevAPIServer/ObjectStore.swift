@@ -32,6 +32,12 @@ final class ObjectStore: Sendable {
         var revision: UInt64 = 1
         var objects: [String: [String: JSON]] = [:]
         var history: [StoreEvent] = []
+        /// The printed size of the objects `history` holds, which bounds it
+        /// as well as its count: a few large objects updated often would
+        /// otherwise keep every old version in memory.
+        var historyBytes = 0
+        /// The size of each event of `history`, in the same order.
+        var historySizes: [Int] = []
         var historyStart = 0
         var watchers: [Int: Watcher] = [:]
         var nextWatcher = 0
@@ -41,12 +47,19 @@ final class ObjectStore: Sendable {
 
     private let state = Mutex(State())
     let historyCapacity: Int
+    let historyByteCapacity: Int
     let watcherBuffer: Int
     /// Nil keeps everything in memory (`--ephemeral`).
     private let log: ObjectLog?
 
-    init(historyCapacity: Int = 10_000, watcherBuffer: Int = 1_000, log: ObjectLog? = nil) {
+    init(
+        historyCapacity: Int = 10_000,
+        historyByteCapacity: Int = 32 * 1024 * 1024,
+        watcherBuffer: Int = 1_000,
+        log: ObjectLog? = nil
+    ) {
         self.historyCapacity = historyCapacity
+        self.historyByteCapacity = historyByteCapacity
         self.watcherBuffer = watcherBuffer
         self.log = log
         if let log {
@@ -84,21 +97,55 @@ final class ObjectStore: Sendable {
     /// Stores the result of `change` applied to the current object (nil if
     /// none) under a new revision, atomically. `change` returns the object to
     /// store (its resourceVersion is set here) or nil to delete; it throws to
-    /// abort. Returns the stored (or deleted) object.
+    /// abort. Returns the stored (or deleted) object once it is on disk.
+    ///
+    /// The write is applied and queued for the log under the lock, in
+    /// revision order, and awaited on disk after the lock is released, so
+    /// concurrent writes share one fsync (`GroupCommitWriter`). Readers and
+    /// watchers may see a write a moment before it is on disk; its writer
+    /// hears of it only after. A failed flush fails the write with 500.
     @discardableResult
     func write(
         _ resource: String,
         namespace: String?,
         name: String,
         _ change: (JSON?) throws(APIError) -> JSON?
-    ) throws(APIError) -> JSON? {
+    ) async throws(APIError) -> JSON? {
+        let (result, sequence) = try apply(resource, namespace: namespace, name: name, change)
+        guard let log, let sequence else { return result }
+        do {
+            try await log.waitUntilDurable(sequence)
+        } catch {
+            throw APIError.internalError("cannot write the object log: \(error)")
+        }
+        return result
+    }
+
+    /// `write` for start-up, before the server serves: flushes at once.
+    func writeAtStart(_ resource: String, namespace: String?, name: String, object: JSON) throws(APIError) {
+        _ = try apply(resource, namespace: namespace, name: name) { _ throws(APIError) in object }
+        do {
+            try log?.flushNow()
+        } catch {
+            throw APIError.internalError("cannot write the object log: \(error)")
+        }
+    }
+
+    /// The in-memory part of `write`; returns the log sequence to wait for.
+    private func apply(
+        _ resource: String,
+        namespace: String?,
+        name: String,
+        _ change: (JSON?) throws(APIError) -> JSON?
+    ) throws(APIError) -> (JSON?, UInt64?) {
         let key = Self.key(namespace: namespace, name: name)
-        let (result, overflowed) = try state.withLock {
-            state throws(APIError) -> (JSON?, [AsyncStream<StoreEvent>.Continuation]) in
+        let (result, sequence, overflowed) = try state.withLock {
+            state throws(APIError) -> (JSON?, UInt64?, [AsyncStream<StoreEvent>.Continuation]) in
             let current = state.objects[resource]?[key]
             guard var next = try change(current) else {
-                guard let current else { return (nil, []) }
-                try persist(ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: nil))
+                guard let current else { return (nil, nil, []) }
+                let sequence = log?.enqueue(
+                    ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: nil))
                 state.revision += 1
                 var deleted = current
                 deleted["metadata"]?["resourceVersion"] = .string(String(state.revision))
@@ -106,40 +153,43 @@ final class ObjectStore: Sendable {
                 let event = StoreEvent(
                     kind: .deleted, revision: state.revision, resource: resource, namespace: namespace, object: deleted,
                     previous: current)
-                return (deleted, record(event, in: &state))
+                return (deleted, sequence, record(event, in: &state))
             }
             next["metadata"]?["resourceVersion"] = .string(String(state.revision + 1))
-            try persist(ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: next))
+            let sequence = log?.enqueue(
+                ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: next))
             state.revision += 1
             state.objects[resource, default: [:]][key] = next
             let event = StoreEvent(
                 kind: current == nil ? .added : .modified, revision: state.revision, resource: resource,
                 namespace: namespace, object: next, previous: current)
-            return (next, record(event, in: &state))
+            return (next, sequence, record(event, in: &state))
         }
         // Finishing runs the watcher's termination handler, which takes the
         // lock: only after it has been released.
         for continuation in overflowed { continuation.finish() }
-        return result
-    }
-
-    /// Puts the write on disk before anything else sees it.
-    private func persist(_ entry: ObjectLog.Entry) throws(APIError) {
-        guard let log else { return }
-        do {
-            try log.append(entry)
-        } catch {
-            throw APIError.internalError("cannot write the object log: \(error)")
-        }
+        return (result, sequence)
     }
 
     /// Appends to history and feeds the watchers; returns those that
     /// overflowed, already removed, for the caller to finish outside the lock.
     private func record(_ event: StoreEvent, in state: inout State) -> [AsyncStream<StoreEvent>.Continuation] {
+        let size = Self.size(of: event)
         state.history.append(event)
-        if state.history.count > historyCapacity {
-            let drop = state.history.count - historyCapacity
+        state.historySizes.append(size)
+        state.historyBytes += size
+        var drop = 0
+        // The newest event always stays: a watch from the current revision
+        // must not be told it is too old.
+        while drop < state.history.count - 1,
+            state.history.count - drop > historyCapacity || state.historyBytes > historyByteCapacity
+        {
+            state.historyBytes -= state.historySizes[drop]
+            drop += 1
+        }
+        if drop > 0 {
             state.history.removeFirst(drop)
+            state.historySizes.removeFirst(drop)
             state.historyStart += drop
         }
         var overflowed: [Int] = []
@@ -148,6 +198,15 @@ final class ObjectStore: Sendable {
         }
         return overflowed.compactMap { state.watchers.removeValue(forKey: $0)?.continuation }
     }
+
+    /// What an event keeps alive: the object and, for a change, the
+    /// version before it (counted apart, though it may share storage).
+    private static func size(of event: StoreEvent) -> Int {
+        event.object.encodedSize(upTo: .max) + (event.previous?.encodedSize(upTo: .max) ?? 0)
+    }
+
+    /// The count and printed size of the events kept for resuming watches.
+    var historyUsage: (events: Int, bytes: Int) { state.withLock { ($0.history.count, $0.historyBytes) } }
 
     private static func concerns(_ event: StoreEvent, _ watcher: Watcher) -> Bool {
         event.resource == watcher.resource && (watcher.namespace == nil || watcher.namespace == event.namespace)

@@ -216,7 +216,7 @@ struct DevAPIServerTests {
         let store = ObjectStore(historyCapacity: 100, watcherBuffer: 5)
         let events = try #require(store.watch("ingresses", namespace: nil, after: store.revision))
         for index in 0..<20 {
-            try store.write("ingresses", namespace: "default", name: "x\(index)") { _ throws(APIError) in
+            try await store.write("ingresses", namespace: "default", name: "x\(index)") { _ throws(APIError) in
                 ["metadata": [:]]
             }
         }

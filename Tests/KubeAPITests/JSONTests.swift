@@ -112,3 +112,20 @@ struct JSONCollectionTests {
         #expect(value.text == #"{"a":[1,2]}"#)
     }
 }
+
+@Suite("JSON numbers a Kubernetes client can read")
+struct JSONNumberRangeTests {
+    @Test(
+        "numbers outside a 64-bit float's range are refused; large integers and tiny fractions are kept",
+        arguments: ["1e999999", "-1e400", "1" + String(repeating: "0", count: 400)])
+    func outOfRange(literal: String) {
+        let error = #expect(throws: JSONParseError.self) { try JSON(parsing: #"{"x":"# + literal + "}") }
+        #expect(error?.message.contains("outside the range of a 64-bit float") == true)
+    }
+
+    @Test("in-range numbers keep their spelling")
+    func inRange() throws {
+        let text = #"{"a":18446744073709551616,"b":1e-400,"c":1.5e300,"d":-0}"#
+        #expect(try JSON(parsing: text).text == text)
+    }
+}

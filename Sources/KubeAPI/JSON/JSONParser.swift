@@ -315,7 +315,14 @@ struct JSONParser {
         {
             return .integer(value)
         }
-        return .number(JSONNumber(unchecked: String(decoding: digits, as: UTF8.self)))
+        let literal = String(decoding: digits, as: UTF8.self)
+        // Every Kubernetes client reads a number that is not an integer as
+        // a float64: one outside its range (`1e999999`) could be stored but
+        // never read back, and would break every list that includes it.
+        guard Double(literal)?.isFinite == true else {
+            throw error("number \(literal.prefix(40)) is outside the range of a 64-bit float", at: start)
+        }
+        return .number(JSONNumber(unchecked: literal))
     }
 
     @inline(__always)

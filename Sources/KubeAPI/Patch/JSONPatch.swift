@@ -18,9 +18,15 @@ public struct JSONPatch: Hashable, Sendable {
 
     public var isEmpty: Bool { operations.isEmpty }
 
-    /// Reads a patch document: an array of operation objects.
-    public init(json: JSON) throws(PatchError) {
+    /// Reads a patch document: an array of operation objects, at most
+    /// `limits.maxOperations` of them.
+    public init(json: JSON, limits: JSONPatchLimits = JSONPatchLimits()) throws(PatchError) {
         guard case .array(let elements) = json else { throw PatchError("a JSON patch must be an array of operations") }
+        guard elements.count <= limits.maxOperations else {
+            throw PatchError(
+                "the allowed maximum operations in a JSON patch is \(limits.maxOperations), got \(elements.count)",
+                limitExceeded: true)
+        }
         var operations: [Operation] = []
         for (index, element) in elements.enumerated() {
             operations.append(try Self.operation(element, index: index))
@@ -72,16 +78,59 @@ public struct JSONPatch: Hashable, Sendable {
 
     /// Applies every operation in order, or none: on any failure the error
     /// says which operation failed and `document` is left as it was.
-    public func apply(to document: JSON) throws(PatchError) -> JSON {
+    ///
+    /// `copy` is the one operation that can make a document grow faster than
+    /// the patch: each copies a value that may hold earlier copies, so K
+    /// copies can double a document K times. The bytes copied are counted
+    /// and the patch refused once they pass `limits.maxCopiedBytes`, before
+    /// the copy that would pass it is made.
+    public func apply(to document: JSON, limits: JSONPatchLimits = JSONPatchLimits()) throws(PatchError) -> JSON {
+        guard operations.count <= limits.maxOperations else {
+            throw PatchError(
+                "the allowed maximum operations in a JSON patch is \(limits.maxOperations), got \(operations.count)",
+                limitExceeded: true)
+        }
         var result = document
+        var copiedBytes = 0
+        var depthBound = document.depth(upTo: limits.maxDepth + 1)
         for (index, operation) in operations.enumerated() {
             do throws(PatchError) {
+                if case .copy(let from, _) = operation, let value = result.value(at: from) {
+                    copiedBytes += value.encodedSize(upTo: limits.maxCopiedBytes - copiedBytes)
+                    guard copiedBytes <= limits.maxCopiedBytes else {
+                        throw PatchError(
+                            "copies of more than \(limits.maxCopiedBytes) bytes in all exceed the JSON patch copy limit",
+                            limitExceeded: true)
+                    }
+                }
+                depthBound = max(depthBound, Self.depthAfter(operation, bound: depthBound, limit: limits.maxDepth))
+                guard depthBound <= limits.maxDepth else {
+                    throw PatchError(
+                        "the result would nest deeper than \(limits.maxDepth) levels", limitExceeded: true)
+                }
                 try Self.apply(operation, to: &result)
             } catch {
-                throw PatchError("operation \(index) failed: \(error.message)")
+                throw PatchError("operation \(index) failed: \(error.message)", limitExceeded: error.limitExceeded)
             }
         }
         return result
+    }
+
+    /// An upper bound of the document's nesting after `operation`, given
+    /// `bound` before it, found without walking the document: a value moved
+    /// or copied from `from` is at most `bound - from.count` deep. Values
+    /// the patch itself carries are measured (they are no larger than the
+    /// patch). Bounding depth keeps every recursive walk of the result
+    /// (printing, comparing) within the stack, however the copies nest.
+    private static func depthAfter(_ operation: Operation, bound: Int, limit: Int) -> Int {
+        switch operation {
+        case .add(let path, let value), .replace(let path, let value):
+            path.tokens.count + value.depth(upTo: limit + 1)
+        case .move(let from, let to), .copy(let from, let to):
+            to.tokens.count + bound - from.tokens.count
+        case .remove, .test:
+            bound
+        }
     }
 
     private static func apply(_ operation: Operation, to document: inout JSON) throws(PatchError) {
@@ -162,5 +211,26 @@ public struct JSONPatch: Hashable, Sendable {
             }
         }
         return removed
+    }
+}
+
+/// Bounds on the work one JSON Patch may ask for, as kube-apiserver bounds
+/// it: a number of operations, and the bytes all its `copy` operations may
+/// copy together.
+public struct JSONPatchLimits: Hashable, Sendable {
+    /// kube-apiserver's maxJSONPatchOperations.
+    public var maxOperations: Int
+    /// The sum of the sizes of all copied values; kube-apiserver's default
+    /// request body limit, so a patch copies no more than it could have sent.
+    public var maxCopiedBytes: Int
+
+    /// The deepest nesting of arrays and objects a result may have: that of
+    /// the JSON parser, so the result can be read back.
+    public var maxDepth: Int
+
+    public init(maxOperations: Int = 10_000, maxCopiedBytes: Int = 3 * 1024 * 1024, maxDepth: Int = 512) {
+        self.maxOperations = maxOperations
+        self.maxCopiedBytes = maxCopiedBytes
+        self.maxDepth = maxDepth
     }
 }

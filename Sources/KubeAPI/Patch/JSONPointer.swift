@@ -50,7 +50,13 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible {
 /// A patch that cannot be parsed or applied.
 public struct PatchError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// Set when the patch was refused for a bound of `JSONPatchLimits`
+    /// rather than for what it says: servers answer "too large", not "invalid".
+    public var limitExceeded: Bool
+    public init(_ message: String, limitExceeded: Bool = false) {
+        self.message = message
+        self.limitExceeded = limitExceeded
+    }
     public var description: String { message }
 }
 
