@@ -206,6 +206,12 @@ let package = Package(
             path: "Benchmarks/Informer",
             swiftSettings: upcomingFeatures
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/TestSupport",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "TLSTests",
             dependencies: [
@@ -269,6 +275,7 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
+                "TestSupport",
                 "KubeClient",
                 "KubeAPI",
                 "Placement",
@@ -295,6 +302,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "TestSupport",
                 "HTTPServer",
                 "TLS",
                 "DevAPIServer",

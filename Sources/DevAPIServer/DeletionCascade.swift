@@ -53,7 +53,8 @@ extension DevAPIServer {
         async throws(APIError) -> JSON
     {
         let namespaces = ServedResource.all[0]
-        let terminating = try await store.write("namespaces", namespace: nil, name: name) { now throws(APIError) -> JSON? in
+        let terminating = try await store.write("namespaces", namespace: nil, name: name) {
+            now throws(APIError) -> JSON? in
             var object = try check(now)
             if object["metadata"]?["deletionTimestamp"] == nil {
                 object["metadata"]?["deletionTimestamp"] = .string(ObjectRules.timestamp())
@@ -88,14 +89,17 @@ extension DevAPIServer {
                     "Failed to delete all resource types, \(failures.count) remaining: \(failures.joined(separator: ", "))"
                 ),
             ]
-            let stuck = try await store.write("namespaces", namespace: nil, name: name) { now throws(APIError) -> JSON? in
+            let stuck = try await store.write("namespaces", namespace: nil, name: name) {
+                now throws(APIError) -> JSON? in
                 guard var object = now else { throw APIError.notFound(namespaces, name) }
                 object["status"] = ["phase": "Terminating", "conditions": [condition]]
                 return object
             }
             return stuck ?? terminating ?? current
         }
-        let deleted = try await store.write("namespaces", namespace: nil, name: name) { _ throws(APIError) -> JSON? in nil }
+        let deleted = try await store.write("namespaces", namespace: nil, name: name) { _ throws(APIError) -> JSON? in
+            nil
+        }
         return deleted ?? terminating ?? current
     }
 

@@ -49,7 +49,7 @@ extension DevAPIServer {
         _ candidate: JSON,
         current: JSON,
         resource: ServedResource,
-        path: APIPath,
+        path: RequestPath,
         name: String,
         user: APIUser,
         dryRun: Bool,

@@ -63,7 +63,7 @@ extension DevAPIServer {
 
     func update(
         _ resource: ServedResource,
-        path: APIPath,
+        path: RequestPath,
         name: String,
         body: JSON,
         statusOnly: Bool,
@@ -80,7 +80,7 @@ extension DevAPIServer {
 
     func patch(
         _ resource: ServedResource,
-        path: APIPath,
+        path: RequestPath,
         name: String,
         request: HTTPRequest,
         statusOnly: Bool,
@@ -105,7 +105,7 @@ extension DevAPIServer {
     /// object meanwhile; a write that raced one retries from the new version.
     private func replace(
         _ resource: ServedResource,
-        path: APIPath,
+        path: RequestPath,
         name: String,
         user: APIUser,
         dryRun: Bool,

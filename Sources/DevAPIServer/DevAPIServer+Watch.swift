@@ -10,7 +10,7 @@ extension DevAPIServer {
     /// resumes or relists, as client-go does).
     func watch(
         _ resource: ServedResource,
-        path: APIPath,
+        path: RequestPath,
         query: QueryParameters,
         table: TableRequest? = nil
     ) throws(APIError) -> HTTPResponse {

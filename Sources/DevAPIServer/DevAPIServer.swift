@@ -105,7 +105,7 @@ public final class DevAPIServer: Sendable {
             guard let list = Discovery.resources(groupVersion: groupVersion) else { return Self.error(.pathNotFound()) }
             return Self.json(.ok, list)
         }
-        guard let path = APIPath(trimmed),
+        guard let path = RequestPath(trimmed),
             let resource = ServedResource.find(group: path.group, version: path.version, resource: path.resource)
         else { return Self.error(.pathNotFound()) }
         guard path.namespace == nil || resource.type.namespaced else { return Self.error(.pathNotFound()) }
@@ -119,7 +119,7 @@ public final class DevAPIServer: Sendable {
 
     private func dispatch(
         _ request: HTTPRequest,
-        path: APIPath,
+        path: RequestPath,
         resource: ServedResource,
         query: QueryParameters,
         user: APIUser

@@ -75,7 +75,7 @@ struct DevAPIServerCommand: AsyncParsableCommand {
                 for (user, file) in [
                     (APIUser.admin, "admin.kubeconfig"), (APIUser.controller, "controller.kubeconfig"),
                 ] {
-                    let text = Kubeconfig.text(
+                    let text = KubeconfigFile.text(
                         server: url, caPEM: certificates.caCertificatePEM, user: user.name,
                         token: authenticator.token(for: user)!)
                     let path = directory.appendingPathComponent(file)

@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import TLS
+import TestSupport
 import Testing
 
 /// The development API server's admission chain calling a webhook served by
@@ -20,7 +21,7 @@ struct AdmissionChainTests {
     /// leaves); `/validate` denies objects labelled `deny=yes`.
     final class Webhook: Sendable {
         let certificates: GeneratedCertificates
-        let port = Locked<Int?>(nil)
+        let port: Int
         let seenUsers = Locked<[String]>([])
         let task: Task<Void, any Error>
 
@@ -57,14 +58,14 @@ struct AdmissionChainTests {
                             uid: uid, code: 403, message: "objects labelled deny=yes are refused", reason: "Forbidden")
                         : .allowed(uid: uid))
             }
-            let port = port
+            let listening = Listening()
             let server = HTTPServer(
                 configuration: ServerConfiguration(
                     name: "webhook", address: BindAddress(host: "127.0.0.1", port: 0), tls: { context }),
                 router: router, logger: Logger(label: "webhook"),
-                onListening: { address in port.withLock { $0 = address.port } })
+                onListening: listening.report)
             task = Task { try await server.run() }
-            while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
+            port = try await listening.port()
         }
 
         static func answer(_ review: AdmissionReview, _ response: AdmissionResponse) -> HTTPResponse {
@@ -74,7 +75,7 @@ struct AdmissionChainTests {
             return .bytes(.ok, contentType: "application/json", body)
         }
 
-        func url(_ path: String) -> String { "https://127.0.0.1:\(port.withLock { $0 }!)\(path)" }
+        func url(_ path: String) -> String { "https://127.0.0.1:\(port)\(path)" }
         var caBundle: String { Base64.encode(certificates.caCertificatePEM) }
     }
 

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import TLS
+import TestSupport
 import Testing
 
 /// The HTTPServer library started inside the test process, with routes the
@@ -37,18 +38,17 @@ struct InProcessServerTests {
             }
         }
         router.addPrefix("/api/") { request in .text(.ok, "prefix \(request.method) \(request.path)") }
-        let port = Mutex<Int?>(nil)
+        let listening = Listening()
         let server = HTTPServer(
             configuration: ServerConfiguration(
                 name: "test", address: BindAddress(host: "127.0.0.1", port: 0), protocols: .negotiated,
                 tls: { context }),
             router: router,
             logger: Logger(label: "test"),
-            onListening: { address in port.withLock { $0 = address.port } })
+            onListening: listening.report)
         let serving = Task { try await server.run() }
         defer { serving.cancel() }
-        while port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(10)) }
-        let base = "https://localhost:\(port.withLock { $0 }!)"
+        let base = "https://localhost:\(try await listening.port())"
 
         let result = try await run(
             "/usr/bin/curl",

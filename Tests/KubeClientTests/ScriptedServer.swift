@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import TLS
+import TestSupport
 
 @testable import KubeClient
 
@@ -37,22 +38,17 @@ final class ScriptedServer: Sendable {
             recorded.requests.withLock { $0.append(request) }
             return await script(recorded.count.add(1, ordering: .relaxed).oldValue, request)
         }
-        let bound = Bound()
+        let listening = Listening()
         let server = HTTPServer(
             configuration: ServerConfiguration(
                 name: "scripted", address: BindAddress(host: "127.0.0.1", port: 0), tls: { context },
                 shutdownGracePeriod: .zero),
             router: router, logger: Logger(label: "scripted"),
-            onListening: { address in bound.port.withLock { $0 = address.port } })
+            onListening: listening.report)
         task = Task { try await server.run() }
-        while bound.port.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
-        port = bound.port.withLock { $0 }!
+        port = try await listening.port()
         caPEM = certificates.caCertificatePEM
         self.recorded = recorded
-    }
-
-    private final class Bound: Sendable {
-        let port = Mutex<Int?>(nil)
     }
 
     var requests: [HTTPRequest] { recorded.requests.withLock { $0 } }

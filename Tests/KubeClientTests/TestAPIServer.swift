@@ -7,6 +7,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TLS
+import TestSupport
 
 @testable import KubeClient
 
@@ -58,18 +59,18 @@ final class TestAPIServer: Sendable {
             authenticator: TokenAuthenticator(tokens: [Self.token: .admin]), logger: logger,
             dataDirectory: persistent ? directory : nil, historyCapacity: historyCapacity,
             bookmarkInterval: .milliseconds(500))
-        let bound = Mutex<Int?>(nil)
+        let listening = Listening()
         let context = context
         let listener = HTTPServer(
             configuration: ServerConfiguration(
                 name: "test-apiserver", address: BindAddress(host: "127.0.0.1", port: port),
                 protocols: .negotiated, tls: { context }, shutdownGracePeriod: .zero),
             router: server.router, logger: logger,
-            onListening: { address in bound.withLock { $0 = address.port } })
+            onListening: listening.report)
         let group = ServiceGroup(services: [listener], logger: logger)
         let task = Task { try await group.run() }
-        while bound.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(5)) }
-        running.withLock { $0 = (bound.withLock { $0 }!, group, task) }
+        let bound = try await listening.port()
+        running.withLock { $0 = (bound, group, task) }
     }
 
     /// Stops serving: every connection is closed.

@@ -1,7 +1,7 @@
 import KubeAPI
 
 /// A kubeconfig for one user of this server, as kubectl reads it.
-public enum Kubeconfig {
+public enum KubeconfigFile {
     public static func text(server: String, caPEM: [UInt8], user: String, token: String) -> String {
         """
         apiVersion: v1

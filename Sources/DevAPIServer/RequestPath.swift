@@ -1,7 +1,7 @@
 /// A resource path taken apart:
 /// `/api/v1/namespaces/NS/services/NAME/status`,
 /// `/apis/GROUP/VERSION/ingresses`, `/apis/GROUP/VERSION/watch/namespaces/NS/ingresses`.
-struct APIPath: Equatable {
+struct RequestPath: Equatable {
     var group: String
     var version: String
     var namespace: String?
