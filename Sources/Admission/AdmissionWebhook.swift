@@ -26,19 +26,23 @@ public struct AdmissionWebhook: Sendable {
         var router = Router()
         let mutator = mutator
         let validator = validator
+        // Metric handles are made once: looking them up in the registry per
+        // request costs more than answering the review.
+        let mutateMetrics = WebhookMetrics(webhook: "/mutate")
+        let validateMetrics = WebhookMetrics(webhook: "/validate")
         router.add(.POST, "/mutate") { request in
-            await handle(request, webhook: "/mutate") { await mutator.review($0) }
+            await handle(request, metrics: mutateMetrics) { await mutator.review($0) }
         }
         router.add(.POST, "/validate") { request in
-            await handle(request, webhook: "/validate") { validator.review($0) }
+            await handle(request, metrics: validateMetrics) { validator.review($0) }
         }
         return router
     }
 
     private func handle(
-        _ request: HTTPRequest, webhook: String, decide: (DecodedReview) async -> AdmissionResponse
+        _ request: HTTPRequest, metrics: WebhookMetrics, decide: (DecodedReview) async -> AdmissionResponse
     ) async -> HTTPResponse {
-        let metrics = WebhookMetrics(webhook: webhook)
+        let webhook = metrics.webhook
         metrics.inFlight.increment()
         let start = ContinuousClock.now
         defer {
@@ -51,12 +55,12 @@ public struct AdmissionWebhook: Sendable {
         do {
             review = try DecodedReview(body: bytes)
         } catch {
-            metrics.requests(code: 400).increment()
+            metrics.badRequests.increment()
             logger.notice("bad admission request", metadata: ["webhook": "\(webhook)", "reason": "\(error)"])
             return .text(.badRequest, "bad AdmissionReview: \(error)\n")
         }
         let response = await decide(review)
-        metrics.requests(code: 200).increment()
+        metrics.answered.increment()
         if !response.allowed { logRefusal(review, response, webhook: webhook) }
         logger.debug(
             "admission review answered",
@@ -83,20 +87,25 @@ public struct AdmissionWebhook: Sendable {
     }
 }
 
-/// controller-runtime's webhook metrics, by webhook path.
-struct WebhookMetrics {
+/// controller-runtime's webhook metrics, by webhook path. Every answer is
+/// HTTP 200 (an AdmissionReview) except a body that is not one (400).
+struct WebhookMetrics: Sendable {
     let webhook: String
-    var inFlight: Meter {
-        Meter(label: "controller_runtime_webhook_requests_in_flight", dimensions: [("webhook", webhook)])
-    }
-    var latency: Metrics.Timer {
-        Metrics.Timer(
+    let inFlight: Meter
+    let latency: Metrics.Timer
+    let answered: Counter
+    let badRequests: Counter
+
+    init(webhook: String) {
+        self.webhook = webhook
+        inFlight = Meter(label: "controller_runtime_webhook_requests_in_flight", dimensions: [("webhook", webhook)])
+        latency = Metrics.Timer(
             label: "controller_runtime_webhook_latency_seconds", dimensions: [("webhook", webhook)],
             preferredDisplayUnit: .seconds)
-    }
-    func requests(code: Int) -> Counter {
-        Counter(
-            label: "controller_runtime_webhook_requests_total", dimensions: [("webhook", webhook), ("code", "\(code)")])
+        answered = Counter(
+            label: "controller_runtime_webhook_requests_total", dimensions: [("webhook", webhook), ("code", "200")])
+        badRequests = Counter(
+            label: "controller_runtime_webhook_requests_total", dimensions: [("webhook", webhook), ("code", "400")])
     }
 }
 
