@@ -1,4 +1,4 @@
-public import KubeAPI
+import KubeAPI
 
 /// `status.parents` of an HTTPRoute root: one entry per parentRef and
 /// controllerName that any leaf reports, its conditions combined across

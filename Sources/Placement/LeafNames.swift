@@ -1,4 +1,4 @@
-public import KubeAPI
+import KubeAPI
 
 /// Names derived from a root's name, always valid and stable.
 public enum LeafNames {

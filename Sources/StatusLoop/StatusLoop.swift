@@ -1,9 +1,9 @@
 import Foundation
-public import KubeAPI
+import KubeAPI
 public import KubeClient
 public import Logging
 import Metrics
-public import Placement
+import Placement
 public import PlacementAPI
 import Synchronization
 

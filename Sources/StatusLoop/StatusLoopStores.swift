@@ -1,4 +1,4 @@
-public import KubeAPI
+import KubeAPI
 public import KubeClient
 public import Placement
 
