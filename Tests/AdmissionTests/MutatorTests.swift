@@ -1,6 +1,6 @@
 import KubeAPI
-import PlacementAPI
 import Placement
+import PlacementAPI
 import Testing
 
 @testable import Admission
