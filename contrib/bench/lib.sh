@@ -74,6 +74,21 @@ wait_for_port() {
     return 1
 }
 
+# wrk --latency output FILE → "requests seconds p50_ms p99_ms non_2xx"
+wrk_summary() {
+    python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+total = re.search(r"(\d+) requests in ([\d.]+)(\w+)", text)
+seconds = float(total.group(2)) * {"s": 1, "ms": 0.001, "m": 60}[total.group(3)]
+def latency(p):
+    value, unit = re.search(r"\s%s%%\s+([\d.]+)(\w+)" % p, text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(total.group(1), seconds, latency(50), latency(99), errors.group(1) if errors else 0)
+PY
+}
+
 # row NAME REQUESTS SECONDS P50_MS P99_MS CPU_SECONDS ERRORS
 row() {
     python3 -c 'import sys; n, r, s, p50, p99, cpu, e = sys.argv[1:]; cpu = max(float(cpu), 0.01)

@@ -37,19 +37,7 @@ measure() {
     taskset -c 1 wrk -t1 -c"$connections" -d"$duration" --latency -s "$work/post.lua" "$@" \
         "https://127.0.0.1:$port/echo" >"$work/wrk.out"
     after=$(cpu_seconds "$pid")
-    # wrk's summary → requests, seconds, p50 ms, p99 ms, non-2xx
-    read -r requests seconds p50 p99 errors < <(python3 - "$work/wrk.out" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-total = re.search(r"(\d+) requests in ([\d.]+)(\w+)", text)
-seconds = float(total.group(2)) * {"s": 1, "ms": 0.001, "m": 60}[total.group(3)]
-def latency(p):
-    value, unit = re.search(r"\s%s%%\s+([\d.]+)(\w+)" % p, text).groups()
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(total.group(1), seconds, latency(50), latency(99), errors.group(1) if errors else 0)
-PY
-    )
+    read -r requests seconds p50 p99 errors < <(wrk_summary "$work/wrk.out")
     row "$name" "$requests" "$seconds" "$p50" "$p99" "$(python3 -c "print($after - $before)")" "$errors"
 }
 
