@@ -186,8 +186,8 @@ struct DevAPIServerTests {
         let server = try DevAPIServer(
             authenticator: authenticator, logger: Logger(label: "test"), bookmarkInterval: .milliseconds(100))
         _ = await call(server, .POST, Self.ingresses, Self.ingress)
-        // Thirty bookmark intervals: enough for one even when other tests load the machine.
-        let watch = await call(server, .GET, Self.ingresses + "?watch=true&timeoutSeconds=3&allowWatchBookmarks=true")
+        // A hundred bookmark intervals: enough for one even when the whole suite loads both cores.
+        let watch = await call(server, .GET, Self.ingresses + "?watch=true&timeoutSeconds=10&allowWatchBookmarks=true")
         let events = try await collect(watch.response)
         #expect(events.first?["type"] == "ADDED")
         let bookmark = try #require(events.first { $0["type"] == "BOOKMARK" })
