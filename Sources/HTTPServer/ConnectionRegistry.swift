@@ -5,11 +5,26 @@ import Synchronization
 
 /// The open connections of one listener, so that shutdown can ask each to
 /// finish its current request and close, and later force the stragglers.
+///
+/// It also holds each set-up connection until the accept loop takes it. NIO
+/// hands a connection to the loop through the listener's inbound stream and
+/// silently drops it when that stream has already ended (a connection whose
+/// setup finished as the listener closed); an HTTP/1 connection's
+/// NIOAsyncChannel dropped with its writer unfinished makes NIO trap. What
+/// the loop never takes is discarded here instead, properly finished.
 final class ConnectionRegistry: Sendable {
     private struct State {
         var channels: [ObjectIdentifier: any Channel] = [:]
         /// Set once shutdown began: when the last connections are closed.
         var closeDeadline: NIODeadline?
+        /// Set up, not yet taken by the accept loop.
+        var unclaimed: [ObjectIdentifier: (channel: any Channel, accepted: EventLoopFuture<AcceptedConnection>)] =
+            [:]
+        /// Set once the accept loop has ended: nothing will be taken any more.
+        var acceptLoopEnded = false
+
+        /// Whether a new connection is still to be served.
+        var isAccepting: Bool { closeDeadline == nil && !acceptLoopEnded }
     }
 
     private let state = Mutex(State())
@@ -37,6 +52,44 @@ final class ConnectionRegistry: Sendable {
         if let deadline {
             channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
             closeIfOpen(channel, at: deadline)
+        }
+    }
+
+    /// Whether `channel`, just accepted, is to be set up and served: not once
+    /// shutdown began or the accept loop ended, as it would only be closed
+    /// again (and building its async channel for nothing is what can trap).
+    var isAccepting: Bool { state.withLock { $0.isAccepting } }
+
+    /// Keeps `accepted` until the accept loop claims it. Refused (`false`)
+    /// when shutdown began or the loop ended meanwhile: the caller must then
+    /// discard it, since no one else will.
+    func holdUntilClaimed(_ channel: any Channel, _ accepted: EventLoopFuture<AcceptedConnection>) -> Bool {
+        state.withLock { state in
+            guard state.isAccepting else { return false }
+            state.unclaimed[ObjectIdentifier(channel)] = (channel, accepted)
+            return true
+        }
+    }
+
+    /// The accept loop takes `channel`'s connection to serve it; `nil` if it
+    /// was not held (its setup failed, or it was refused).
+    func claim(_ channel: any Channel) -> EventLoopFuture<AcceptedConnection>? {
+        state.withLock { $0.unclaimed.removeValue(forKey: ObjectIdentifier(channel))?.accepted }
+    }
+
+    /// Called once the accept loop has ended: discards every connection it
+    /// never took, and from now on `holdUntilClaimed` refuses.
+    func acceptLoopEnded() {
+        let left = state.withLock { state in
+            state.acceptLoopEnded = true
+            defer { state.unclaimed.removeAll() }
+            return Array(state.unclaimed.values)
+        }
+        if !left.isEmpty {
+            logger.debug("closing connections accepted as the listener closed", metadata: ["count": "\(left.count)"])
+        }
+        for (channel, accepted) in left {
+            AcceptedConnection.discard(accepted, of: channel)
         }
     }
 

@@ -11,6 +11,23 @@ enum AcceptedConnection: Sendable {
     case http1(HTTP1Connection.Channel)
     /// HTTP/2: its handler runs streams itself; the channel is kept to wait for its end.
     case http2(any Channel)
+
+    /// Closes a connection that will not be served. Its HTTP/1 async channel
+    /// is finished through `executeThenClose`, as the accept loop would: NIO
+    /// traps when one is deinited with its writer unfinished. `accepted` may
+    /// complete later (after a TLS handshake): the channel is closed now, the
+    /// async channel finished whenever it exists.
+    static func discard(_ accepted: EventLoopFuture<AcceptedConnection>, of channel: any Channel) {
+        channel.close(promise: nil)
+        accepted.whenSuccess { connection in
+            switch connection {
+            case .http1(let connection):
+                Task { try? await connection.executeThenClose { _, _ in } }
+            case .http2(let channel):
+                channel.close(promise: nil)
+            }
+        }
+    }
 }
 
 /// Builds a new connection's pipeline for the listener's protocols.

@@ -44,9 +44,30 @@ public final class HTTPServer: Service, Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: configuration.address.host, port: configuration.address.port) { channel in
-                channel.eventLoop.makeCompletedFuture { () throws -> EventLoopFuture<AcceptedConnection> in
+                // What goes through the listener's stream is the bare channel,
+                // which NIO may drop harmlessly; its connection (with the async
+                // channel NIO traps on if dropped) waits in `connections` for
+                // the accept loop, or is discarded there.
+                channel.eventLoop.makeCompletedFuture { () -> any Channel in
                     connections.register(channel)
-                    return try setup.configure(channel)
+                    // Shutdown began: not served, so no async channel to build.
+                    guard connections.isAccepting else {
+                        channel.close(promise: nil)
+                        return channel
+                    }
+                    let accepted: EventLoopFuture<AcceptedConnection>
+                    do {
+                        accepted = try setup.configure(channel)
+                    } catch {
+                        logger.debug("connection setup failed", metadata: ["error": "\(error)"])
+                        channel.close(promise: nil)
+                        return channel
+                    }
+                    // Shutdown may have begun while it was set up.
+                    if !connections.holdUntilClaimed(channel, accepted) {
+                        AcceptedConnection.discard(accepted, of: channel)
+                    }
+                    return channel
                 }
             }
         if let address = server.channel.localAddress {
@@ -55,20 +76,26 @@ public final class HTTPServer: Service, Sendable {
         }
 
         let router = router
+        // The drain starts first, so that a connection accepted while the
+        // listener closes is refused rather than served.
         let stopAccepting: @Sendable () -> Void = {
-            server.channel.close(promise: nil)
             connections.drain(gracePeriod: configuration.shutdownGracePeriod)
+            server.channel.close(promise: nil)
         }
         // The accept loop runs in a task of its own, which cancellation of
         // `run` does not reach: a cancelled loop would drop the connections
         // still queued in it, and NIO traps on an async channel dropped
         // unused. Cancellation instead closes the listener, as graceful
         // shutdown does, and the loop ends once it has handed every queued
-        // connection over.
+        // connection over; connections it never saw (set up as the listener
+        // closed) are discarded when it ends.
         let acceptLoop = Task {
             try await withThrowingDiscardingTaskGroup { group in
+                defer { connections.acceptLoopEnded() }
                 try await server.executeThenClose { inbound in
-                    for try await accepted in inbound {
+                    for try await channel in inbound {
+                        // Not held: refused or failed in setup, and closed already.
+                        guard let accepted = connections.claim(channel) else { continue }
                         let executor = EventLoopTaskExecutor(accepted.eventLoop)
                         group.addTask(executorPreference: executor) {
                             // A failed TLS handshake or ALPN fails this future: nothing to serve.
