@@ -1,7 +1,8 @@
 import NIOCore
 import NIOHTTP1
 
-/// A short plain-text response written from inside the pipeline, followed by
+/// A short response (plain text unless the listener's `RefusalFormat` says
+/// otherwise) written from inside the pipeline, followed by
 /// closing the connection: for requests refused before they reach a handler.
 struct ClosingResponse {
     var status: HTTPResponseStatus
@@ -10,11 +11,12 @@ struct ClosingResponse {
     /// (the caller discards what still arrives) before it is closed. A client
     /// still uploading would otherwise get a reset instead of our answer.
     var linger: TimeAmount? = nil
+    var format: RefusalFormat = .plainText
 
     func write(context: ChannelHandlerContext) {
-        let body = ByteBuffer(string: message + "\n")
+        let (contentType, body) = format.body(status, message)
         let headers: HTTPHeaders = [
-            "content-type": "text/plain; charset=utf-8",
+            "content-type": contentType,
             "content-length": "\(body.readableBytes)",
             "connection": "close",
         ]

@@ -32,7 +32,7 @@ enum HTTP1Connection {
             ClosingExchangeGate(),
             HTTP1ErrorHandler(),
             RequestHeadValidator(),
-            RequestLimitsHandler(maxRequestBytes: limits.maxRequestBytes),
+            RequestLimitsHandler(maxRequestBytes: limits.maxRequestBytes, format: limits.refusalFormat),
             ExpectContinueHandler(),
             ConnectionTimeoutHandler(readTimeout: limits.readTimeout, idleTimeout: limits.idleTimeout),
             HTTP1MessageAggregator(),

@@ -48,7 +48,7 @@ struct HTTP2RouterStreamHandler: HTTP2StreamHandler {
                 body = try await stream.body.collect(upTo: limits.maxRequestBytes)
             } catch let tooLarge as HTTP2BodyTooLarge {
                 status = .payloadTooLarge
-                try await send(.text(.payloadTooLarge, tooLarge.description), on: stream)
+                try await send(limits.refusalFormat.response(.payloadTooLarge, tooLarge.description), on: stream)
                 return
             }
             var headers = HTTPHeaders()

@@ -13,11 +13,13 @@ final class RequestLimitsHandler: ChannelInboundHandler, RemovableChannelHandler
     typealias OutboundOut = HTTPServerResponsePart
 
     private let maxRequestBytes: Int
+    private let format: RefusalFormat
     private var bodyBytes = 0
     private var refused = false
 
-    init(maxRequestBytes: Int) {
+    init(maxRequestBytes: Int, format: RefusalFormat = .plainText) {
         self.maxRequestBytes = maxRequestBytes
+        self.format = format
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -44,7 +46,8 @@ final class RequestLimitsHandler: ChannelInboundHandler, RemovableChannelHandler
     private func refuse(context: ChannelHandlerContext) {
         refused = true
         ClosingResponse(
-            status: .payloadTooLarge, message: "request body larger than \(maxRequestBytes) bytes", linger: .seconds(2)
+            status: .payloadTooLarge, message: "request body larger than \(maxRequestBytes) bytes", linger: .seconds(2),
+            format: format
         ).write(context: context)
     }
 }

@@ -47,6 +47,8 @@ public struct ConnectionLimits: Hashable, Sendable {
     public var readTimeout: TimeAmount = .seconds(30)
     /// How long a keep-alive connection may wait for its next request.
     public var idleTimeout: TimeAmount = .seconds(120)
+    /// How the listener words the refusals it makes itself (413, 400, 431).
+    public var refusalFormat: RefusalFormat = .plainText
 
     public init() {}
 }

@@ -63,11 +63,14 @@ struct DevAPIServerCommand: AsyncParsableCommand {
             authenticator: authenticator, logger: logger,
             dataDirectory: ephemeral ? nil : directory.appendingPathComponent("objects"))
 
+        // Refusals the listener makes itself are Status objects, as kube-apiserver's are.
+        var limits = ConnectionLimits()
+        limits.refusalFormat = DevAPIServer.statusRefusals
         let listener = HTTPServer(
             configuration: ServerConfiguration(
                 name: "dev-apiserver", address: BindAddress(host: bindAddress, port: securePort),
                 protocols: .negotiated,
-                tls: { context }),
+                tls: { context }, limits: limits),
             router: server.router,
             logger: logger,
             onListening: { address in

@@ -29,6 +29,36 @@ struct DevAPIServerHostileTests {
         #expect(try await server.process.waitForExit() == 0)
     }
 
+    @Test(
+        "a body over the listener's own limit gets a Status, not text, over HTTP/1.1 and HTTP/2",
+        arguments: ["--http1.1", "--http2"])
+    func oversizedBodyStatus(version: String) async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        let kubeconfig = try String(contentsOfFile: server.adminKubeconfig, encoding: .utf8)
+        let token = try #require(
+            kubeconfig.split(separator: "\n").first { $0.contains("token:") }?.split(separator: " ").last)
+        let body = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: body) }
+        // 8 MiB: past the listener's 7 MiB, so refused before the API server's own checks.
+        try Data(("{\"x\":\"" + String(repeating: "a", count: 8 << 20) + "\"}").utf8).write(to: body)
+        let result = try await run(
+            tool("curl"),
+            [
+                "-sk", version, "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                "--data-binary", "@\(body.path)", "-w", "\n%{http_code} %{content_type}",
+                server.url + "/api/v1/namespaces/default/services",
+            ])
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.last == "413 application/json", "\(result.stdout.suffix(300))")
+        let status =
+            try JSONSerialization.jsonObject(with: Data(lines.first.map(String.init)?.utf8 ?? "".utf8))
+            as? [String: Any]
+        #expect(status?["kind"] as? String == "Status")
+        #expect(status?["reason"] as? String == "RequestEntityTooLarge")
+        #expect(status?["code"] as? Int == 413)
+    }
+
     @Test("kubectl --dry-run=server create and delete write nothing")
     func serverDryRun() async throws {
         let server = try await DevAPIServerProcess()
