@@ -226,4 +226,61 @@ struct StatusLoopEndToEndTests {
         }
         #expect(try await leads(follower))
     }
+
+    /// `rest_client_requests_total` of serve's PATCH requests: its root
+    /// status writes (leaves are written with POST, PUT and DELETE, and the
+    /// webhook, not the loop, sets the roots' annotation).
+    func patchCount(_ serve: KCPIngressServer) async throws -> Int {
+        let metrics = try await run(tool("curl"), ["-s", "http://127.0.0.1:\(serve.metricsPort)/metrics"]).stdout
+        return metrics.split(separator: "\n")
+            .filter { $0.hasPrefix("rest_client_requests_total{") && $0.contains(#"method="PATCH""#) }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+            .reduce(0) { $0 + Int($1) }
+    }
+
+    @Test("a storm of 1,000 leaf status writes over 100 roots: right statuses, root writes bounded by distinct values")
+    func storm() async throws {
+        let system = try await System()
+        defer { system.stop() }
+        let roots = (0..<100).map { index in
+            AdmissionEndToEndTests.ingress.replacingOccurrences(of: "name: front", with: "name: r\(index)")
+                .replacingOccurrences(of: "front.example.com", with: "r\(index).example.com")
+        }
+        try await system.api.apply(roots.joined(separator: "\n---\n"))
+        #expect(try await system.names("ingress", "kcp.dev/cluster").count == 200)
+        // The loop's first write of each root (an empty loadBalancer) is done before counting.
+        try await eventually(within: .seconds(60), "every root has its first status") {
+            let out = try await system.api.kubectl([
+                "get", "ingress", "-n", "shop", "-l", "!kcp.dev/cluster", "-o",
+                #"jsonpath={range .items[*]}{.status.loadBalancer}{"\n"}{end}"#,
+            ])
+            return out.stdout.split(separator: "\n").filter { $0 == "{}" }.count == 100
+        }
+        let before = try await patchCount(system.serve)
+        let reconcilesBefore = try await reconcileCount(system.serve)
+
+        // Five writes per leaf, one at a time; each leaf's merged contribution is the same every time.
+        let script = KCPIngressServer.repository.appendingPathComponent(
+            "Tests/IntegrationTests/clients/leaf_status_storm.py")
+        let storm = try await run(
+            "/usr/bin/env", ["python3", script.path, system.api.url, System.syncerToken, "shop", "100", "5"],
+            timeout: .seconds(120))
+        #expect(storm.status == 0 && storm.stdout.hasSuffix("1000"), "\(storm.stderr)")
+
+        let wanted = (0..<100).map { "r\($0):10.1.0.\($0) 10.2.0.\($0)" }.sorted()
+        try await eventually(within: .seconds(60), "every root shows both of its leaves' addresses") {
+            let out = try await system.api.kubectl([
+                "get", "ingress", "-n", "shop", "-l", "!kcp.dev/cluster", "-o",
+                #"jsonpath={range .items[*]}{.metadata.name}:{.status.loadBalancer.ingress[*].ip}{"\n"}{end}"#,
+            ])
+            return out.stdout.split(separator: "\n").map(String.init).sorted() == wanted
+        }
+        // Each root's merged value took at most two values (one leaf reported, then
+        // both), however many times the loop looked at it.
+        let writes = try await patchCount(system.serve) - before
+        let reconciles = try await reconcileCount(system.serve) - reconcilesBefore
+        #expect(
+            writes >= 100 && writes <= 200,
+            "\(writes) root status writes for 1,000 leaf writes and \(reconciles) reconciles")
+    }
 }
