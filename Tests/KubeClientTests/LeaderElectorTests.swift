@@ -120,6 +120,47 @@ struct LeaderElectorTests {
             #expect(!cutOff.isLeader)
         }
     }
+    @Test(
+        "a leader whose workers are all parked on the queue, cut off from the API, stops at the renew deadline and its term ends"
+    )
+    func parkedWorkersEndWithTheTerm() async throws {
+        try await TestAPIServer.with { server in
+            let proxy = try await TCPProxy(targetPort: server.port)
+            defer { proxy.close() }
+            var viaProxy = server.connection
+            viaProxy.server = "https://127.0.0.1:\(proxy.port)"
+            var options = APIClientOptions()
+            options.requestTimeout = .seconds(5)
+            let elector = try LeaderElector(
+                client: try APIClient(connection: viaProxy, options: options), configuration: configuration("parked"),
+                logger: Logger(label: "elector"))
+            let timeline = Timeline()
+            let termEnded = Mutex<ContinuousClock.Instant?>(nil)
+            let task = Task {
+                await elector.run {
+                    // As the status loop leads: a fresh queue per term, workers parked in get().
+                    timeline.record("parked", true)
+                    let queue = WorkQueue<String, ContinuousClock>(clock: ContinuousClock())
+                    await withDiscardingTaskGroup { group in
+                        for _ in 0..<4 {
+                            group.addTask { while let key = await queue.get() { await queue.done(key) } }
+                        }
+                    }
+                    await queue.shutDown()
+                    termEnded.withLock { $0 = $0 ?? .now }
+                }
+            }
+            defer { task.cancel() }
+            try await waitUntil { elector.isLeader }
+            let cutAt = ContinuousClock.now
+            proxy.cut()
+            try await waitUntil(within: .seconds(20)) { termEnded.withLock { $0 } != nil }
+            let ended = try #require(termEnded.withLock { $0 })
+            #expect(!elector.isLeader)
+            // The renew deadline (6 s) of the last renewal before the cut, plus a retry period.
+            #expect(cutAt.duration(to: ended) <= .milliseconds(6700), "the parked workers left with the term")
+        }
+    }
 }
 
 @Suite("Leader election when renewals hang", .timeLimit(.minutes(1)))
