@@ -283,4 +283,33 @@ struct StatusLoopEndToEndTests {
             writes >= 100 && writes <= 200,
             "\(writes) root status writes for 1,000 leaf writes and \(reconciles) reconciles")
     }
+
+    @Test("Route: one status entry per router, from both clusters' leaves")
+    func routeStatus() async throws {
+        let system = try await System()
+        defer { system.stop() }
+        try await system.api.apply(
+            """
+            apiVersion: route.openshift.io/v1
+            kind: Route
+            metadata: {name: legacy, namespace: shop}
+            spec:
+              host: legacy.example.com
+              to: {kind: Service, name: web}
+              alternateBackends: [{kind: Service, name: api}]
+            """)
+        #expect(try await system.names("route", "kcp.dev/owned-by=legacy") == ["legacy--east", "legacy--west"])
+        for cluster in ["east", "west"] {
+            let entry =
+                #"{"host":"legacy.example.com","routerName":"router-\#(cluster)","conditions":[{"type":"Admitted","status":"True"}]}"#
+            let result = try await system.api.kubectl([
+                "--token", System.syncerToken, "patch", "route", "legacy--\(cluster)", "-n", "shop",
+                "--subresource=status", "--type=merge", "-p", #"{"status":{"ingress":[\#(entry)]}}"#,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        try await eventually("the root lists both routers") {
+            try await get(system, "route", "legacy", "{.status.ingress[*].routerName}") == "router-east router-west"
+        }
+    }
 }
