@@ -60,7 +60,11 @@ public struct Mutator: Sendable {
             if request.dryRun { return .allowed(uid: review.uid, warnings: Self.preview(plan, kind)) }
             writer.deletingRoots.insert(key)
             let failures = await writer.apply(plan, kind: kind)
-            guard failures.isEmpty else { return Self.refusal(review, failures) }
+            guard failures.isEmpty else {
+                // The root stays: the status loop may write its leaves back.
+                writer.deletingRoots.remove(key)
+                return Self.refusal(review, failures)
+            }
             return .allowed(uid: review.uid)
         default:
             return .allowed(uid: review.uid)

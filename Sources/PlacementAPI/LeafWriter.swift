@@ -166,6 +166,10 @@ public final class DeletingRoots: Sendable {
         }
     }
 
+    public func remove(_ key: ObjectKey) {
+        roots.withLock { _ = $0.removeValue(forKey: key) }
+    }
+
     public func contains(_ key: ObjectKey) -> Bool {
         roots.withLock { roots in roots[key].map { $0.duration(to: .now) < memory } ?? false }
     }

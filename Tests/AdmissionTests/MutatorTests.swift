@@ -50,6 +50,18 @@ struct MutatorTests {
         #expect(answer.json["warnings"] == ["would delete ingress front--east for cluster east"])
     }
 
+    @Test("a DELETE whose leaf deletes fail is refused, and the root is not left marked as being deleted")
+    func deleteFails() async throws {
+        var leaves = ArrayReader(services: reader.services)
+        leaves.roots[.ingress] = [Leaf(of: Reviews.ingress, cluster: "east").object]
+        let writer = try writer()
+        let answer = await Mutator(reader: leaves, writer: writer).review(
+            Reviews.decoded(Reviews.review(operation: "DELETE", object: nil, oldObject: Reviews.ingress)))
+        #expect(!answer.allowed && answer.code == 503)
+        #expect(
+            !writer.deletingRoots.contains(ObjectKey(of: Reviews.ingress)), "the status loop may restore its leaves")
+    }
+
     @Test("a leaf the stored root records but the cache has not seen yet is still deleted when it is to go")
     func cacheLag() async throws {
         var old = Reviews.ingress
