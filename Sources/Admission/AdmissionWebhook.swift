@@ -47,7 +47,7 @@ public struct AdmissionWebhook: Sendable {
         let start = ContinuousClock.now
         defer {
             metrics.inFlight.decrement()
-            metrics.latency.recordNanoseconds(start.duration(to: .now).nanoseconds)
+            metrics.latency.record(duration: start.duration(to: .now))
         }
         var body = request.body
         let bytes = body.readBytes(length: body.readableBytes) ?? []
@@ -106,12 +106,5 @@ struct WebhookMetrics: Sendable {
             label: "controller_runtime_webhook_requests_total", dimensions: [("webhook", webhook), ("code", "200")])
         badRequests = Counter(
             label: "controller_runtime_webhook_requests_total", dimensions: [("webhook", webhook), ("code", "400")])
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

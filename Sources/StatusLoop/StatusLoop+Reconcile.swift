@@ -79,7 +79,7 @@ extension StatusLoop {
             subresource: "status")
         if let seen = statusSeen.withLock({ $0.removeValue(forKey: reference) }) {
             Metrics.Timer(label: "kcp_ingress_status_propagation_seconds", preferredDisplayUnit: .seconds)
-                .recordNanoseconds(seen.duration(to: .now).nanoseconds)
+                .record(duration: seen.duration(to: .now))
         }
         logger.debug("root status written", metadata: ["root": "\(reference)"])
         return .done

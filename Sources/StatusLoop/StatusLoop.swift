@@ -75,7 +75,7 @@ public final class StatusLoop: Sendable {
             Metrics.Timer(
                 label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", "status-loop")]
             )
-            .recordNanoseconds(start.duration(to: .now).nanoseconds)
+            .record(duration: start.duration(to: .now))
             Counter(
                 label: "controller_runtime_reconcile_total",
                 dimensions: [("controller", "status-loop"), ("result", outcome.metricLabel)]
@@ -99,12 +99,5 @@ public final class StatusLoop: Sendable {
     func enqueue(_ reference: RootReference) async {
         guard let term = queue.withLock({ $0 }) else { return }
         await term.add(reference)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
