@@ -14,20 +14,33 @@ final class TCPProxy: Sendable {
     private let task: Task<Void, any Error>
 
     init(targetPort: Int) async throws {
+        let state = state
+        // What goes through the listener's stream is the bare channel, which
+        // NIO may drop harmlessly once the listener has closed; the async
+        // channel (which NIO traps on if dropped unfinished) waits in `state`
+        // for the accept loop, or is finished there.
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture { try Connection(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture { () throws -> any Channel in
+                    let connection = try Connection(wrappingChannelSynchronously: channel)
+                    if !state.hold(connection) { Task { try? await connection.executeThenClose { _, _ in } } }
+                    return channel
+                }
             }
         port = server.channel.localAddress!.port!
         listener = server.channel
-        let state = state
         task = Task {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { accepted in
-                    for try await inbound in accepted {
+                    for try await channel in accepted {
+                        guard let inbound = state.claim(channel) else { continue }
                         group.addTask { try? await Self.relay(inbound, to: targetPort, state: state) }
                     }
+                }
+                // The listener closed: connections set up but never claimed are finished.
+                for connection in state.stopHolding() {
+                    group.addTask { try? await connection.executeThenClose { _, _ in } }
                 }
             }
         }
@@ -64,9 +77,8 @@ final class TCPProxy: Sendable {
         state.value.withLock { $0.cut = false }
     }
 
-    /// Closes the listener; the accept loop then ends by itself after
-    /// handing over what was queued (a cancelled loop would drop queued
-    /// channels, which NIO traps on).
+    /// Closes the listener; the accept loop then ends by itself and finishes
+    /// what it never claimed (NIO traps on async channels dropped unfinished).
     func close() {
         cut()
         listener.close(promise: nil)
@@ -75,6 +87,29 @@ final class TCPProxy: Sendable {
 
 private final class ProxyState: Sendable {
     let value = Mutex<(cut: Bool, channels: [any Channel])>((false, []))
+    /// Connections set up and not yet claimed by the accept loop; nil once it ended.
+    let held = Mutex<[ObjectIdentifier: TCPProxy.Connection]?>([:])
+
+    /// Keeps `connection` for the accept loop; false once the loop has ended.
+    func hold(_ connection: TCPProxy.Connection) -> Bool {
+        held.withLock { held in
+            guard held != nil else { return false }
+            held![ObjectIdentifier(connection.channel)] = connection
+            return true
+        }
+    }
+
+    func claim(_ channel: any Channel) -> TCPProxy.Connection? {
+        held.withLock { $0?.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    /// What was never claimed; from now on `hold` refuses.
+    func stopHolding() -> [TCPProxy.Connection] {
+        held.withLock { held in
+            defer { held = nil }
+            return held.map { Array($0.values) } ?? []
+        }
+    }
 
     var isCut: Bool { value.withLock { $0.cut } }
 
