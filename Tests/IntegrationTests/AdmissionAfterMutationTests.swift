@@ -15,17 +15,7 @@ struct AdmissionAfterMutationTests {
         let webhook = try await ScriptedWebhook { path, _ in
             path == "/m" ? ScriptedWebhook.allow(patch: patch) : ScriptedWebhook.allow()
         }
-        #expect(
-            await api.register(
-                "MutatingWebhookConfiguration",
-                webhook.configuration(kind: "MutatingWebhookConfiguration", name: "m.kcp.dev", webhooks: [("/m", "")]))
-                == 201)
-        #expect(
-            await api.register(
-                "ValidatingWebhookConfiguration",
-                webhook.configuration(kind: "ValidatingWebhookConfiguration", name: "v.kcp.dev", webhooks: [("/v", "")])
-            )
-                == 201)
+        #expect(await api.registerMutatingAndValidating(webhook))
         return (api, webhook)
     }
 

@@ -18,6 +18,15 @@ struct AdmissionDeleteTests {
         }
     }
 
+    /// Registers `webhook`'s `/d` as the validating webhook `d.kcp.dev` for DELETEs.
+    func registerDeleteWebhook(_ webhook: ScriptedWebhook, with api: InProcessAPI) async -> UInt {
+        await api.register(
+            "ValidatingWebhookConfiguration",
+            webhook.configuration(
+                kind: "ValidatingWebhookConfiguration", name: "d.kcp.dev", webhooks: [("/d", "")], rules: deleteRules())
+        )
+    }
+
     func deleteRules() -> String {
         #"[{"operations":["DELETE"],"apiGroups":["","networking.k8s.io"],"apiVersions":["v1"],"resources":["ingresses","services","namespaces"]}]"#
     }
@@ -27,12 +36,7 @@ struct AdmissionDeleteTests {
         let api = try InProcessAPI()
         let webhook = try await refusingWebhook()
         defer { webhook.stop() }
-        #expect(
-            await api.register(
-                "ValidatingWebhookConfiguration",
-                webhook.configuration(
-                    kind: "ValidatingWebhookConfiguration", name: "d.kcp.dev", webhooks: [("/d", "")],
-                    rules: deleteRules())) == 201)
+        #expect(await registerDeleteWebhook(webhook, with: api) == 201)
         #expect(
             await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"a","labels":{"keep":"yes"}}}"#).code
                 == 201)
@@ -65,12 +69,7 @@ struct AdmissionDeleteTests {
         let api = try InProcessAPI()
         let webhook = try await refusingWebhook()
         defer { webhook.stop() }
-        #expect(
-            await api.register(
-                "ValidatingWebhookConfiguration",
-                webhook.configuration(
-                    kind: "ValidatingWebhookConfiguration", name: "d.kcp.dev", webhooks: [("/d", "")],
-                    rules: deleteRules())) == 201)
+        #expect(await registerDeleteWebhook(webhook, with: api) == 201)
         for (name, labels) in [("a", #"{"app":"x"}"#), ("b", #"{"app":"x","keep":"yes"}"#), ("c", #"{"app":"y"}"#)] {
             #expect(
                 await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"\#(name)","labels":\#(labels)}}"#)
@@ -96,12 +95,7 @@ struct AdmissionDeleteTests {
         let api = try InProcessAPI()
         let webhook = try await refusingWebhook()
         defer { webhook.stop() }
-        #expect(
-            await api.register(
-                "ValidatingWebhookConfiguration",
-                webhook.configuration(
-                    kind: "ValidatingWebhookConfiguration", name: "d.kcp.dev", webhooks: [("/d", "")],
-                    rules: deleteRules())) == 201)
+        #expect(await registerDeleteWebhook(webhook, with: api) == 201)
         #expect(await api.call(.POST, "/api/v1/namespaces", #"{"metadata":{"name":"shop"}}"#).code == 201)
         let ingresses = "/apis/networking.k8s.io/v1/namespaces/shop/ingresses"
         #expect(await api.call(.POST, ingresses, #"{"metadata":{"name":"gone"}}"#).code == 201)
@@ -147,12 +141,7 @@ struct AdmissionDeleteTests {
         let api = try InProcessAPI()
         let webhook = try await refusingWebhook()
         defer { webhook.stop() }
-        #expect(
-            await api.register(
-                "ValidatingWebhookConfiguration",
-                webhook.configuration(
-                    kind: "ValidatingWebhookConfiguration", name: "d.kcp.dev", webhooks: [("/d", "")],
-                    rules: deleteRules())) == 201)
+        #expect(await registerDeleteWebhook(webhook, with: api) == 201)
         let root = await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"root"}}"#)
         let uid = try #require(root.json?["metadata"]?["uid"]?.stringValue)
         let owner = #"[{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","name":"root","uid":"\#(uid)"}]"#
@@ -178,12 +167,7 @@ struct AdmissionDeleteTests {
         let api = try InProcessAPI()
         let webhook = try await refusingWebhook()
         defer { webhook.stop() }
-        #expect(
-            await api.register(
-                "ValidatingWebhookConfiguration",
-                webhook.configuration(
-                    kind: "ValidatingWebhookConfiguration", name: "d.kcp.dev", webhooks: [("/d", "")],
-                    rules: deleteRules())) == 201)
+        #expect(await registerDeleteWebhook(webhook, with: api) == 201)
         #expect(await api.call(.POST, InProcessAPI.ingresses, #"{"metadata":{"name":"a"}}"#).code == 201)
         let deleted = await api.call(.DELETE, InProcessAPI.ingresses + "/a", #"{"dryRun":["All"]}"#)
         #expect(deleted.code == 200)

@@ -15,17 +15,7 @@ struct AdmissionRequestTests {
         let api = try InProcessAPI()
         let webhook = try await ScriptedWebhook { _, _ in ScriptedWebhook.allow() }
         defer { webhook.stop() }
-        #expect(
-            await api.register(
-                "MutatingWebhookConfiguration",
-                webhook.configuration(kind: "MutatingWebhookConfiguration", name: "m.kcp.dev", webhooks: [("/m", "")]))
-                == 201)
-        #expect(
-            await api.register(
-                "ValidatingWebhookConfiguration",
-                webhook.configuration(kind: "ValidatingWebhookConfiguration", name: "v.kcp.dev", webhooks: [("/v", "")])
-            )
-                == 201)
+        #expect(await api.registerMutatingAndValidating(webhook))
         let (code, created, _) = await api.call(
             .POST, InProcessAPI.ingresses,
             #"{"metadata":{"generateName":"shop-","uid":"given","creationTimestamp":"2020-01-01T00:00:00Z","generation":7}}"#

@@ -159,5 +159,17 @@ struct InProcessAPI {
         return await call(.POST, "/apis/admissionregistration.k8s.io/v1/\(resource)", configuration).code
     }
 
+    /// Registers `webhook`'s `/m` as a mutating and `/v` as a validating
+    /// webhook (configurations `m.kcp.dev` and `v.kcp.dev`); true when both were created.
+    func registerMutatingAndValidating(_ webhook: ScriptedWebhook) async -> Bool {
+        let mutating = await register(
+            "MutatingWebhookConfiguration",
+            webhook.configuration(kind: "MutatingWebhookConfiguration", name: "m.kcp.dev", webhooks: [("/m", "")]))
+        let validating = await register(
+            "ValidatingWebhookConfiguration",
+            webhook.configuration(kind: "ValidatingWebhookConfiguration", name: "v.kcp.dev", webhooks: [("/v", "")]))
+        return mutating == 201 && validating == 201
+    }
+
     static let ingresses = "/apis/networking.k8s.io/v1/namespaces/default/ingresses"
 }
