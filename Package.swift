@@ -140,6 +140,13 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "XDS",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf")
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "DevAPIServer",
             dependencies: [
                 "KubeAPI",
@@ -244,6 +251,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "XDSTests",
+            dependencies: [
+                "XDS",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: upcomingFeatures
         ),

@@ -1,0 +1,51 @@
+/// What one stream knows about one resource type: what Envoy subscribed
+/// to, what it holds, and the response it has not answered yet.
+struct TypeState: Sendable {
+    /// One resource as Envoy holds it. The resource itself is unknown when
+    /// Envoy reported only its version (delta, after a reconnect).
+    struct Held: Sendable, Equatable {
+        var version: String
+        var resource: XDSResource?
+
+        init(_ resource: XDSResource) {
+            version = resource.version
+            self.resource = resource
+        }
+
+        init(version: String) {
+            self.version = version
+        }
+
+        var clusters: Set<String> { resource?.clusters ?? [] }
+    }
+
+    /// A response sent and not yet ACKed or NACKed. At most one per type:
+    /// what changes meanwhile goes out together once Envoy answers.
+    struct InFlight: Sendable {
+        var nonce: String
+        var target: [String: Held]
+        var version: String
+    }
+
+    var subscribed = false
+    var wildcard: Bool
+    var names: Set<String> = []
+    /// What Envoy has accepted (or reported holding when it reconnected).
+    var held: [String: Held] = [:]
+    var inFlight: InFlight?
+    /// Versions of the last rejected response: never sent again as is.
+    var rejected: [String: String]?
+    var lastError: String?
+    /// Envoy asked and must get an answer even if nothing changed.
+    var needsResponse = false
+    /// Names subscribed explicitly and already reported as not existing.
+    var reportedMissing: Set<String> = []
+
+    init(type: ResourceType) {
+        wildcard = type.isWildcardByDefault
+    }
+
+    func includes(_ name: String) -> Bool { wildcard || names.contains(name) }
+
+    var heldVersions: [String: String] { held.mapValues(\.version) }
+}

@@ -1,0 +1,102 @@
+extension XDSStreamState {
+    /// The responses to send now, in type order: clusters first, removals
+    /// of clusters only once no route Envoy may hold still names them.
+    public mutating func responses(for snapshot: XDSSnapshot) -> [XDSResponse] {
+        var targets: [ResourceType: [String: TypeState.Held]] = [:]
+        var waiting: Set<ResourceType> = []
+        let ackedClusters = Set(types[.cluster]!.held.keys)
+        let gating = types[.cluster]!.subscribed
+        for type in ResourceType.allCases where type != .cluster {
+            let (target, held) = target(type, snapshot: snapshot, ackedClusters: gating ? ackedClusters : nil)
+            targets[type] = target
+            if held { waiting.insert(type) }
+        }
+        targets[.cluster] = clusterTarget(snapshot: snapshot, routes: targets)
+        var responses: [XDSResponse] = []
+        for type in ResourceType.allCases {
+            let target = targets[type]!
+            // An empty answer to a first request would let Envoy activate
+            // its listener with no routes: wait for the clusters instead.
+            if target.isEmpty, waiting.contains(type) { continue }
+            if let response = response(type, target: target, snapshot: snapshot) {
+                responses.append(response)
+            }
+        }
+        return responses
+    }
+
+    /// What Envoy should hold of a route-side type: the snapshot's
+    /// resources, except those naming a cluster Envoy has not ACKed yet,
+    /// which stay at the version Envoy holds (or wait, if it holds none).
+    /// Also says whether any resource is held back.
+    private func target(
+        _ type: ResourceType, snapshot: XDSSnapshot, ackedClusters: Set<String>?
+    ) -> (target: [String: TypeState.Held], heldBack: Bool) {
+        let state = types[type]!
+        var target: [String: TypeState.Held] = [:]
+        var heldBack = false
+        for (name, resource) in snapshot.resources(type, delta: delta) where state.includes(name) {
+            if let ackedClusters, !resource.clusters.isSubset(of: ackedClusters) {
+                heldBack = true
+                if let held = state.held[name] { target[name] = held }
+            } else {
+                target[name] = TypeState.Held(resource)
+            }
+        }
+        return (target, heldBack)
+    }
+
+    /// The snapshot's clusters, plus every cluster that a route Envoy holds,
+    /// has been sent, or is about to be sent still names.
+    private func clusterTarget(
+        snapshot: XDSSnapshot, routes: [ResourceType: [String: TypeState.Held]]
+    ) -> [String: TypeState.Held] {
+        let state = types[.cluster]!
+        var target = snapshot.clusters.filter { state.includes($0.key) }.mapValues(TypeState.Held.init)
+        var inUse: Set<String> = []
+        for type in ResourceType.allCases where type != .cluster {
+            let routeState = types[type]!
+            for held in routeState.held.values { inUse.formUnion(held.clusters) }
+            for held in routeState.inFlight?.target.values ?? [:].values { inUse.formUnion(held.clusters) }
+            for held in routes[type]!.values { inUse.formUnion(held.clusters) }
+        }
+        for name in inUse where target[name] == nil {
+            let kept = state.inFlight?.target[name] ?? state.held[name]
+            if let kept, kept.resource != nil || delta { target[name] = kept }
+        }
+        return target
+    }
+
+    private mutating func response(
+        _ type: ResourceType, target: [String: TypeState.Held], snapshot: XDSSnapshot
+    ) -> XDSResponse? {
+        var state = types[type]!
+        guard state.subscribed, state.inFlight == nil else { return nil }
+        let versions = target.mapValues(\.version)
+        guard versions != state.rejected || state.needsResponse else { return nil }
+        let response: XDSResponse
+        if delta {
+            let changed = target.filter { state.held[$0.key]?.version != $0.value.version }.compactMap(\.value.resource)
+            var removed = state.held.keys.filter { target[$0] == nil }
+            // Names asked for that do not exist are reported once.
+            let missing = state.names.filter {
+                target[$0] == nil && state.held[$0] == nil && !state.reportedMissing.contains($0)
+            }
+            state.reportedMissing.formUnion(missing)
+            removed += missing
+            guard !changed.isEmpty || !removed.isEmpty || state.needsResponse else { return nil }
+            response = XDSResponse(
+                type: type, versionInfo: String(snapshot.sequence), nonce: nextNonce(),
+                resources: changed.sorted { $0.name < $1.name }, removed: removed.sorted())
+        } else {
+            guard versions != state.heldVersions || state.needsResponse else { return nil }
+            response = XDSResponse(
+                type: type, versionInfo: ContentHash.hex(versions: versions), nonce: nextNonce(),
+                resources: target.values.compactMap(\.resource).sorted { $0.name < $1.name })
+        }
+        state.inFlight = TypeState.InFlight(nonce: response.nonce, target: target, version: response.versionInfo)
+        state.needsResponse = false
+        types[type] = state
+        return response
+    }
+}

@@ -1,0 +1,66 @@
+public import SwiftProtobuf
+
+/// One named Envoy resource, serialised once and shared by every stream.
+///
+/// Its version is a hash of its bytes: the same content has the same
+/// version in every replica and after a restart, so an Envoy that
+/// reconnects with the versions it holds is not sent them again.
+public struct XDSResource: Sendable, Equatable {
+    public let name: String
+    public let version: String
+    public let body: Google_Protobuf_Any
+    /// Clusters this resource routes to: it is sent only once Envoy has
+    /// every one of them, and they are kept while Envoy may still use it.
+    public let clusters: Set<String>
+    /// Virtual hosts carried inside (a route configuration with them
+    /// inline, as state of the world sends them), name → version.
+    public let virtualHosts: [String: String]
+
+    public init(
+        name: String, body: Google_Protobuf_Any, clusters: Set<String> = [], virtualHosts: [String: String] = [:]
+    ) {
+        self.name = name
+        self.version = ContentHash.hex(body.value)
+        self.body = body
+        self.clusters = clusters
+        self.virtualHosts = virtualHosts
+    }
+
+    public init(
+        name: String, message: some Message, clusters: Set<String> = [], virtualHosts: [String: String] = [:]
+    ) throws {
+        self.init(
+            name: name, body: try Google_Protobuf_Any(message: message), clusters: clusters,
+            virtualHosts: virtualHosts)
+    }
+
+    public static func == (lhs: XDSResource, rhs: XDSResource) -> Bool {
+        lhs.name == rhs.name && lhs.version == rhs.version
+    }
+}
+
+/// FNV-1a, 64 bits, in hex: a stable content version (not a security hash:
+/// Envoy only compares versions for equality).
+enum ContentHash {
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// A version for a set of resources: independent of their order.
+    static func hex(versions: [String: String]) -> String {
+        var bytes: [UInt8] = []
+        for name in versions.keys.sorted() {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(0)
+            bytes.append(contentsOf: versions[name]!.utf8)
+            bytes.append(0)
+        }
+        return hex(bytes)
+    }
+}
