@@ -36,6 +36,8 @@ struct TypeState: Sendable {
     /// Versions of the last rejected response: never sent again as is.
     var rejected: [String: String]?
     var lastError: String?
+    /// Virtual hosts that the rejected response changed or carried.
+    var rejectedVirtualHosts: Set<String> = []
     /// Envoy asked and must get an answer even if nothing changed.
     var needsResponse = false
     /// Names subscribed explicitly and already reported as not existing.

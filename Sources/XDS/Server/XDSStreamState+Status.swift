@@ -22,6 +22,11 @@ extension XDSStreamState {
         types.compactMapValues(\.lastError)
     }
 
+    /// Virtual hosts that Envoy's current rejections concern.
+    public var rejectedVirtualHosts: Set<String> {
+        types[.virtualHost]!.rejectedVirtualHosts.union(types[.routeConfiguration]!.rejectedVirtualHosts)
+    }
+
     /// Versions Envoy holds per type, for the operator's page.
     public func acceptedVersions(_ type: ResourceType) -> [String: String] {
         types[type]!.heldVersions

@@ -110,12 +110,24 @@ public struct XDSStreamState: Sendable {
             state.held = inFlight.target
             state.rejected = nil
             state.lastError = nil
+            state.rejectedVirtualHosts = []
             return .acknowledged(type, version: inFlight.version)
         }
         let changed = inFlight.target.filter { state.held[$0.key]?.version != $0.value.version }.keys
         let removed = state.held.keys.filter { inFlight.target[$0] == nil }
         state.rejected = inFlight.target.mapValues(\.version)
         state.lastError = error
+        switch type {
+        case .virtualHost:
+            state.rejectedVirtualHosts = Set(changed).union(removed)
+        case .routeConfiguration:
+            let held = state.held.values.reduce(into: [:]) { $0.merge($1.resource?.virtualHosts ?? [:]) { a, _ in a } }
+            state.rejectedVirtualHosts = Set(
+                inFlight.target.values.flatMap { $0.resource?.virtualHosts ?? [:] }.filter { held[$0.key] != $0.value }
+                    .map(\.key))
+        case .cluster, .listener:
+            state.rejectedVirtualHosts = []
+        }
         return .rejected(type, error: error, resources: (Array(changed) + removed).sorted())
     }
 

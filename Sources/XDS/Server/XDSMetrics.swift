@@ -1,0 +1,35 @@
+import Metrics
+import SwiftProtobuf
+
+/// The xDS server's metrics, made once: swift-metrics looks each name up
+/// in a locked registry, too slow for every response.
+struct XDSMetrics: Sendable {
+    private let streams = Meter(label: "kcp_ingress_xds_streams")
+    private let nacks: [ResourceType: Counter]
+    private let responses: [ResourceType: Counter]
+    private let responseBytes: [ResourceType: Counter]
+
+    init() {
+        nacks = Self.byType { Counter(label: "kcp_ingress_xds_nacks_total", dimensions: [("type", $0.shortName)]) }
+        responses = Self.byType {
+            Counter(label: "kcp_ingress_xds_responses_total", dimensions: [("type", $0.shortName)])
+        }
+        responseBytes = Self.byType {
+            Counter(label: "kcp_ingress_xds_response_bytes_total", dimensions: [("type", $0.shortName)])
+        }
+    }
+
+    func streamOpened() { streams.increment() }
+    func streamClosed() { streams.decrement() }
+
+    func rejected(_ type: ResourceType) { nacks[type]!.increment() }
+
+    func sent(_ response: XDSResponse) {
+        responses[response.type]!.increment()
+        responseBytes[response.type]!.increment(by: response.resources.reduce(0) { $0 + $1.body.value.count })
+    }
+
+    private static func byType<Value>(_ make: (ResourceType) -> Value) -> [ResourceType: Value] {
+        Dictionary(uniqueKeysWithValues: ResourceType.allCases.map { ($0, make($0)) })
+    }
+}

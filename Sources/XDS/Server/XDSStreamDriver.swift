@@ -1,0 +1,107 @@
+public import Logging
+
+/// Runs one ADS stream: Envoy's requests and new snapshots go through the
+/// stream's state, its responses go out. One event at a time, so the
+/// state needs no lock and the responses of one stream never interleave.
+public struct XDSStreamDriver: Sendable {
+    let cache: SnapshotCache
+    let registry: XDSStreamRegistry
+    let metrics: XDSMetrics
+    let logger: Logger
+
+    public init(cache: SnapshotCache, registry: XDSStreamRegistry, logger: Logger) {
+        self.cache = cache
+        self.registry = registry
+        self.metrics = XDSMetrics()
+        self.logger = logger
+    }
+
+    private enum Event: Sendable {
+        case request(XDSRequest)
+        case snapshot(XDSSnapshot)
+        case requestsEnded
+    }
+
+    /// Serves the stream until Envoy ends it or the task is cancelled.
+    public func run<Requests: AsyncSequence & Sendable>(
+        delta: Bool,
+        requests: Requests,
+        send: @escaping @Sendable (XDSResponse) async throws -> Void
+    ) async throws where Requests.Element == XDSRequest {
+        let id = registry.open(delta: delta)
+        metrics.streamOpened()
+        defer {
+            registry.close(id)
+            metrics.streamClosed()
+        }
+        let (events, input) = AsyncThrowingStream.makeStream(of: Event.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    for try await request in requests { input.yield(.request(request)) }
+                    input.yield(.requestsEnded)
+                } catch {
+                    input.finish(throwing: error)
+                }
+            }
+            group.addTask {
+                for await snapshot in cache.watch() { input.yield(.snapshot(snapshot)) }
+            }
+            defer { group.cancelAll() }
+            var state = XDSStreamState(delta: delta)
+            var snapshot = cache.current
+            var logger = logger
+            logger[metadataKey: "stream"] = "\(id)"
+            var nodeSeen = false
+            for try await event in events {
+                switch event {
+                case .requestsEnded:
+                    return
+                case .snapshot(let next):
+                    snapshot = next
+                case .request(let request):
+                    if !nodeSeen, !request.nodeID.isEmpty {
+                        // Envoy names its node in the first request only.
+                        nodeSeen = true
+                        logger[metadataKey: "node"] = "\(request.nodeID)"
+                        logger.info("Envoy connected", metadata: ["delta": "\(delta)"])
+                        registry.update(id) { $0.nodeID = request.nodeID }
+                    }
+                    observe(state.receive(request, snapshot: snapshot), logger: logger)
+                }
+                for response in state.responses(for: snapshot) {
+                    try await send(response)
+                    metrics.sent(response)
+                    logger.debug(
+                        "sent", metadata: ["type": "\(response.type.shortName)", "version": "\(response.versionInfo)"])
+                }
+                record(state, id: id)
+            }
+        }
+    }
+
+    private func observe(_ outcome: XDSRequestOutcome, logger: Logger) {
+        switch outcome {
+        case .rejected(let type, let error, let resources):
+            metrics.rejected(type)
+            logger.warning(
+                "Envoy rejected a response; it keeps its previous configuration",
+                metadata: ["type": "\(type.shortName)", "error": "\(error)", "resources": "\(resources.prefix(20))"])
+        case .unknownType(let url):
+            logger.debug("request for a type this server does not serve", metadata: ["type": "\(url)"])
+        case .stale(let type):
+            logger.trace("stale nonce ignored", metadata: ["type": "\(type.shortName)"])
+        case .subscribed, .acknowledged:
+            break
+        }
+    }
+
+    private func record(_ state: XDSStreamState, id: Int) {
+        registry.update(id) { stream in
+            stream.routesSubscribed = state.routesSubscribed
+            stream.acceptedVirtualHosts = state.acceptedVirtualHosts
+            stream.rejections = state.rejections
+            stream.rejectedVirtualHosts = state.rejectedVirtualHosts
+        }
+    }
+}
