@@ -68,8 +68,10 @@ extension StatusLoop {
         let host =
             reference.kind == .ingress
             ? settings.statusHostDomain.map { StatusHost.host(of: root, kind: reference.kind, domain: $0) } : nil
+        let routing = settings.routing?.state(of: reference.kind, reference.key) ?? .routed
         let merged = StatusMerge.status(
-            of: root, kind: reference.kind, reports: reports, statusHost: host, now: Self.timestamp())
+            of: root, kind: reference.kind, reports: reports, statusHost: host, routing: routing,
+            now: Self.timestamp())
         guard let patch = StatusMerge.patch(for: root, merged: merged) else {
             statusSeen.withLock { $0[reference] = nil }
             return .done

@@ -1,9 +1,9 @@
 import Foundation
-import KubeAPI
+public import KubeAPI
 public import KubeClient
 public import Logging
 import Metrics
-import Placement
+public import Placement
 public import PlacementAPI
 import Synchronization
 
@@ -94,6 +94,12 @@ public final class StatusLoop: Sendable {
             do { try await Task.sleep(for: settings.resyncPeriod) } catch { return }
             for reference in stores.allReferences() { await term.add(reference) }
         }
+    }
+
+    /// The proxies' hold of these roots' routes changed: their status may
+    /// now say they are reachable (or why not).
+    public func routingChanged(_ roots: [(kind: RootKind, key: ObjectKey)]) async {
+        for root in roots { await enqueue(RootReference(kind: root.kind, key: root.key)) }
     }
 
     func enqueue(_ reference: RootReference) async {

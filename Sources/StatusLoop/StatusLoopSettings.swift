@@ -1,3 +1,5 @@
+public import Placement
+
 /// How the status loop runs.
 public struct StatusLoopSettings: Sendable {
     /// Roots reconciled at once (each root by one worker at a time).
@@ -12,6 +14,9 @@ public struct StatusLoopSettings: Sendable {
     /// Ingress reports the status host under this domain instead of its
     /// leaves' addresses. Nil without the xDS server.
     public var statusHostDomain: String?
+    /// With the xDS server on: whether Envoy routes each root yet. A root
+    /// reports itself reachable only once it does.
+    public var routing: (any RoutingStates)?
 
     public init() {}
 }
