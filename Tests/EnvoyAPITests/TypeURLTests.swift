@@ -6,31 +6,25 @@ import Testing
 struct TypeURLTests {
     @Test("the resource types carry Envoy's type URLs")
     func typeURLs() {
-        let prefix = "type.googleapis.com/"
+        let types: [any SwiftProtobuf.Message.Type] = [
+            Envoy_Config_Listener_V3_Listener.self,
+            Envoy_Config_Route_V3_RouteConfiguration.self,
+            Envoy_Config_Route_V3_VirtualHost.self,
+            Envoy_Config_Cluster_V3_Cluster.self,
+            Envoy_Config_Endpoint_V3_ClusterLoadAssignment.self,
+            Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager.self,
+            Envoy_Extensions_Filters_Http_Router_V3_Router.self,
+        ]
         #expect(
-            prefix + Envoy_Config_Listener_V3_Listener.protoMessageName
-                == "type.googleapis.com/envoy.config.listener.v3.Listener")
-        #expect(
-            prefix + Envoy_Config_Route_V3_RouteConfiguration.protoMessageName
-                == "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"
-        )
-        #expect(
-            prefix + Envoy_Config_Route_V3_VirtualHost.protoMessageName
-                == "type.googleapis.com/envoy.config.route.v3.VirtualHost")
-        #expect(
-            prefix + Envoy_Config_Cluster_V3_Cluster.protoMessageName
-                == "type.googleapis.com/envoy.config.cluster.v3.Cluster")
-        #expect(
-            prefix + Envoy_Config_Endpoint_V3_ClusterLoadAssignment.protoMessageName
-                == "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
-        )
-        #expect(
-            prefix + Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager.protoMessageName
-                == "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
-        )
-        #expect(
-            prefix + Envoy_Extensions_Filters_Http_Router_V3_Router.protoMessageName
-                == "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"
+            types.map { "type.googleapis.com/" + $0.protoMessageName } == [
+                "type.googleapis.com/envoy.config.listener.v3.Listener",
+                "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+                "type.googleapis.com/envoy.config.route.v3.VirtualHost",
+                "type.googleapis.com/envoy.config.cluster.v3.Cluster",
+                "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
+                "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+                "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router",
+            ]
         )
     }
 
