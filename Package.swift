@@ -148,6 +148,7 @@ let package = Package(
         .target(
             name: "XDS",
             dependencies: [
+                "EnvoyAPI",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
