@@ -1,4 +1,5 @@
 import KubeAPI
+import Placement
 import Testing
 import XDS
 
