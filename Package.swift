@@ -79,6 +79,11 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "XDS",
+            dependencies: ["Placement", "KubeAPI"],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "HTTPClient",
             dependencies: [
                 "TLS",
@@ -291,6 +296,11 @@ let package = Package(
         .testTarget(
             name: "PlacementTests",
             dependencies: ["Placement", "KubeAPI"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "XDSTests",
+            dependencies: ["XDS", "Placement", "KubeAPI"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -1,0 +1,62 @@
+import KubeAPI
+import Placement
+
+/// Where one root's traffic can go: each backend Service → the physical
+/// cluster its `kcp.dev/cluster` label names → the gateway cluster of the
+/// addresses the root's leaf on that cluster reports. A Service whose
+/// cluster has no leaf, or a leaf without an address yet, leads nowhere.
+struct BackendResolver {
+    /// Service name (in the root's logical cluster and namespace) → gateway cluster name.
+    var gatewayClusterOfService: [String: String]
+
+    init(gatewayClusterOfService: [String: String]) {
+        self.gatewayClusterOfService = gatewayClusterOfService
+    }
+
+    init(
+        root source: RootSource, rootHosts: Set<String>, service: (ObjectKey) -> JSON?,
+        registry: inout GatewayClusterRegistry
+    ) {
+        var addressesOfCluster: [String: [GatewayAddress]] = [:]
+        for leaf in source.leaves {
+            guard let cluster = leaf["metadata"]?["labels"]?[PlacementLabels.cluster]?.stringValue else { continue }
+            addressesOfCluster[cluster, default: []] += LeafAddresses.addresses(
+                of: leaf, kind: source.kind, rootHosts: rootHosts)
+        }
+        var gatewayOfCluster: [String: String] = [:]
+        for (cluster, addresses) in addressesOfCluster {
+            gatewayOfCluster[cluster] = registry.clusterName(for: addresses)
+        }
+        let key = ObjectKey(of: source.object)
+        var map: [String: String] = [:]
+        for name in source.kind.backendServiceNames(of: source.object) {
+            guard let found = service(key.sibling(named: name)),
+                let cluster = found["metadata"]?["labels"]?[PlacementLabels.cluster]?.stringValue,
+                let gateway = gatewayOfCluster[cluster]
+            else { continue }
+            map[name] = gateway
+        }
+        gatewayClusterOfService = map
+    }
+
+    /// Each backend's weight given to its Service's gateway cluster and
+    /// summed per cluster; backends that lead nowhere or weigh nothing
+    /// dropped. With nothing left, the request is answered with a 503
+    /// that says why, instead of Envoy's 404 for no route.
+    func action(for backends: [(service: String?, weight: Int64)]) -> RouteAction {
+        var weights: [String: UInt64] = [:]
+        for backend in backends where backend.weight > 0 {
+            guard let service = backend.service, let cluster = gatewayClusterOfService[service] else { continue }
+            weights[cluster, default: 0] += UInt64(min(backend.weight, Int64(UInt32.max)))
+        }
+        guard !weights.isEmpty else { return .noClusterYet }
+        // Envoy refuses weights summing past UInt32.max; valid objects never
+        // come near it (HTTPRoute weights stop at 1,000,000, 16 per rule).
+        let total = weights.values.reduce(0, +)
+        let divisor = total > UInt64(UInt32.max) ? total / UInt64(UInt32.max) + 1 : 1
+        return .weightedClusters(
+            weights.keys.sorted().map { cluster in
+                WeightedCluster(cluster: cluster, weight: UInt32(max(1, weights[cluster]! / divisor)))
+            })
+    }
+}

@@ -1,0 +1,25 @@
+extension Array {
+    /// Envoy takes the first route whose match holds, so routes are listed
+    /// most specific first: each kind ranks its matches with a key, and
+    /// this orders them highest key first, equal keys in the order the
+    /// object wrote them (the standard sort does not promise stability).
+    func sortedByPrecedence<Key: Comparable>(_ key: (Element) -> Key) -> [Element] {
+        enumerated()
+            .map { (key: key($0.element), offset: $0.offset, element: $0.element) }
+            .sorted { $0.key != $1.key ? $0.key > $1.key : $0.offset < $1.offset }
+            .map(\.element)
+    }
+}
+
+/// Path conversions shared by the kinds.
+enum PathConversion {
+    /// An element-wise prefix: `/foo/` and `/foo` both take `/foo`,
+    /// `/foo/bar` and not `/foobar`. Envoy's `path_separated_prefix` wants no
+    /// trailing `/`, so it is trimmed, and `/` itself (which takes every
+    /// path) becomes the plain prefix `/`.
+    static func elementPrefix(_ path: String) -> PathMatch {
+        var trimmed = Substring(path)
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        return trimmed.isEmpty ? .prefix("/") : .pathSeparatedPrefix(String(trimmed))
+    }
+}

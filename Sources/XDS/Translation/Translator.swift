@@ -1,0 +1,50 @@
+public import KubeAPI
+import Placement
+
+/// Roots, their leaves and the Services they name → the route table.
+///
+/// Pure and linear in the number of roots (apart from sorting them by age):
+/// every look-up is a dictionary look-up, so 10,000 roots translate in one
+/// pass. The same input always gives the same table, names included.
+public enum Translator {
+    /// `service` finds a Service by key, as `PlacementReader.service` does.
+    /// A root given twice counts once.
+    public static func translate(
+        roots: [RootSource], service: (ObjectKey) -> JSON?, settings: TranslationSettings = TranslationSettings()
+    ) -> Translation {
+        let listener = EnvoyListener(address: settings.listenerAddress, port: settings.listenerPort)
+        // Oldest first, so each host goes to the oldest root claiming it.
+        let ordered = roots.map { (age: RootAge($0), source: $0) }.sorted { $0.age < $1.age }
+        var claims = HostClaims()
+        var registry = GatewayClusterRegistry()
+        var translated = Set<RootIdentity>()
+        var virtualHosts: [EnvoyVirtualHost] = []
+        for (age, source) in ordered where translated.insert(age.identity).inserted {
+            let wanted = RootHosts.hosts(of: source, settings: settings)
+            let hosts = claims.claim(wanted, by: age.identity)
+            guard !hosts.isEmpty else { continue }
+            let resolver = BackendResolver(
+                root: source, rootHosts: Set(wanted), service: service, registry: &registry)
+            let routes: [EnvoyRoute]
+            switch source.kind {
+            case .ingress: routes = IngressRoutes.routes(of: source.object, hosts: hosts, resolver: resolver)
+            case .httpRoute: routes = HTTPRouteRoutes.routes(of: source.object, resolver: resolver)
+            case .route: routes = OpenShiftRoutes.routes(of: source.object, hosts: hosts, resolver: resolver)
+            }
+            virtualHosts.append(
+                EnvoyVirtualHost(
+                    name: RouteTable.virtualHostName(
+                        routeConfigurationName: listener.routeConfigurationName, root: age.identity),
+                    domains: hosts.flatMap(HostDomains.domains(for:)), routes: routes, root: age.identity,
+                    hosts: hosts))
+        }
+        virtualHosts.sort { $0.name < $1.name }
+        // Only clusters some route forwards to: a leaf whose root lost all
+        // its hosts, or whose Service moved, must not keep a cluster alive.
+        let used = virtualHosts.reduce(into: Set<String>()) { $0.formUnion($1.clusterNames) }
+        let clusters = registry.clusters.values.filter { used.contains($0.name) }.sorted { $0.name < $1.name }
+        return Translation(
+            table: RouteTable(listener: listener, virtualHosts: virtualHosts, clusters: clusters),
+            conflicts: claims.conflicts)
+    }
+}
