@@ -79,11 +79,6 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
-            name: "XDS",
-            dependencies: ["Placement", "KubeAPI"],
-            swiftSettings: upcomingFeatures
-        ),
-        .target(
             name: "HTTPClient",
             dependencies: [
                 "TLS",
@@ -154,6 +149,8 @@ let package = Package(
             name: "XDS",
             dependencies: [
                 "EnvoyAPI",
+                "Placement",
+                "KubeAPI",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -272,6 +269,9 @@ let package = Package(
             name: "XDSTests",
             dependencies: [
                 "XDS",
+                "Placement",
+                "KubeAPI",
+                "EnvoyAPI",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: upcomingFeatures
@@ -296,11 +296,6 @@ let package = Package(
         .testTarget(
             name: "PlacementTests",
             dependencies: ["Placement", "KubeAPI"],
-            swiftSettings: upcomingFeatures
-        ),
-        .testTarget(
-            name: "XDSTests",
-            dependencies: ["XDS", "Placement", "KubeAPI"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

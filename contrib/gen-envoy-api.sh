@@ -21,7 +21,8 @@
 # add the file to PROTOS below if it is new, and run this script.
 #
 # Environment: XDS_PROTOS_VERSION (default below) picks the upstream to check
-# against; PYTHON (default python3) makes the virtualenv.
+# against; PYTHON (default python3) makes the virtualenv; PROTOC_GEN_SWIFT
+# skips building the plugin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,8 +70,12 @@ fi
 WKT_INCLUDE=$(dirname "$(dirname "$(command -v protoc)")")/include
 [ -f "$WKT_INCLUDE/google/protobuf/any.proto" ] || WKT_INCLUDE=/usr/include
 
-swift build --product protoc-gen-swift
-PLUGIN="$(swift build --show-bin-path)/protoc-gen-swift"
+# PROTOC_GEN_SWIFT names a plugin already built (from the same swift-protobuf).
+PLUGIN=${PROTOC_GEN_SWIFT:-}
+if [ -z "$PLUGIN" ]; then
+    swift build --product protoc-gen-swift
+    PLUGIN="$(swift build --show-bin-path)/protoc-gen-swift"
+fi
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

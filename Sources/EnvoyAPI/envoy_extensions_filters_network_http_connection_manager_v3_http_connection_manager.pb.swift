@@ -84,6 +84,19 @@ public nonisolated struct Envoy_Extensions_Filters_Network_HttpConnectionManager
     set {_uniqueStorage()._mergeSlashes = newValue}
   }
 
+  public var stripPortMode: OneOf_StripPortMode? {
+    get {return _storage._stripPortMode}
+    set {_uniqueStorage()._stripPortMode = newValue}
+  }
+
+  public var stripAnyHostPort: Bool {
+    get {
+      if case .stripAnyHostPort(let v)? = _storage._stripPortMode {return v}
+      return false
+    }
+    set {_uniqueStorage()._stripPortMode = .stripAnyHostPort(newValue)}
+  }
+
   public var pathWithEscapedSlashesAction: Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager.PathWithEscapedSlashesAction {
     get {_storage._pathWithEscapedSlashesAction}
     set {_uniqueStorage()._pathWithEscapedSlashesAction = newValue}
@@ -94,6 +107,11 @@ public nonisolated struct Envoy_Extensions_Filters_Network_HttpConnectionManager
   public nonisolated enum OneOf_RouteSpecifier: Equatable, Sendable {
     case rds(Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_Rds)
     case routeConfig(Envoy_Config_Route_V3_RouteConfiguration)
+
+  }
+
+  public nonisolated enum OneOf_StripPortMode: Equatable, Sendable {
+    case stripAnyHostPort(Bool)
 
   }
 
@@ -271,7 +289,7 @@ fileprivate nonisolated let _protobuf_package = "envoy.extensions.filters.networ
 
 nonisolated extension Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HttpConnectionManager"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}codec_type\0\u{3}stat_prefix\0\u{1}rds\0\u{3}route_config\0\u{3}http_filters\0\u{4}\u{12}upgrade_configs\0\u{4}\u{7}normalize_path\0\u{4}\u{3}merge_slashes\0\u{4}\u{c}path_with_escaped_slashes_action\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}codec_type\0\u{3}stat_prefix\0\u{1}rds\0\u{3}route_config\0\u{3}http_filters\0\u{4}\u{12}upgrade_configs\0\u{4}\u{7}normalize_path\0\u{4}\u{3}merge_slashes\0\u{4}\u{9}strip_any_host_port\0\u{4}\u{3}path_with_escaped_slashes_action\0")
 
   fileprivate class _StorageClass {
     var _codecType: Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager.CodecType = .auto
@@ -281,6 +299,7 @@ nonisolated extension Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_
     var _upgradeConfigs: [Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager.UpgradeConfig] = []
     var _normalizePath: SwiftProtobuf.Google_Protobuf_BoolValue? = nil
     var _mergeSlashes: Bool = false
+    var _stripPortMode: Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager.OneOf_StripPortMode?
     var _pathWithEscapedSlashesAction: Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager.PathWithEscapedSlashesAction = .implementationSpecificDefault
 
       // This property is used as the initial default value for new instances of the type.
@@ -299,6 +318,7 @@ nonisolated extension Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_
       _upgradeConfigs = source._upgradeConfigs
       _normalizePath = source._normalizePath
       _mergeSlashes = source._mergeSlashes
+      _stripPortMode = source._stripPortMode
       _pathWithEscapedSlashesAction = source._pathWithEscapedSlashesAction
     }
   }
@@ -350,6 +370,14 @@ nonisolated extension Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_
         case 23: try { try decoder.decodeRepeatedMessageField(value: &_storage._upgradeConfigs) }()
         case 30: try { try decoder.decodeSingularMessageField(value: &_storage._normalizePath) }()
         case 33: try { try decoder.decodeSingularBoolField(value: &_storage._mergeSlashes) }()
+        case 42: try {
+          var v: Bool?
+          try decoder.decodeSingularBoolField(value: &v)
+          if let v = v {
+            if _storage._stripPortMode != nil {try decoder.handleConflictingOneOf()}
+            _storage._stripPortMode = .stripAnyHostPort(v)
+          }
+        }()
         case 45: try { try decoder.decodeSingularEnumField(value: &_storage._pathWithEscapedSlashesAction) }()
         default: break
         }
@@ -392,6 +420,9 @@ nonisolated extension Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_
       if _storage._mergeSlashes != false {
         try visitor.visitSingularBoolField(value: _storage._mergeSlashes, fieldNumber: 33)
       }
+      try { if case .stripAnyHostPort(let v)? = _storage._stripPortMode {
+        try visitor.visitSingularBoolField(value: v, fieldNumber: 42)
+      } }()
       if _storage._pathWithEscapedSlashesAction != .implementationSpecificDefault {
         try visitor.visitSingularEnumField(value: _storage._pathWithEscapedSlashesAction, fieldNumber: 45)
       }
@@ -411,6 +442,7 @@ nonisolated extension Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_
         if _storage._upgradeConfigs != rhs_storage._upgradeConfigs {return false}
         if _storage._normalizePath != rhs_storage._normalizePath {return false}
         if _storage._mergeSlashes != rhs_storage._mergeSlashes {return false}
+        if _storage._stripPortMode != rhs_storage._stripPortMode {return false}
         if _storage._pathWithEscapedSlashesAction != rhs_storage._pathWithEscapedSlashesAction {return false}
         return true
       }

@@ -29,9 +29,12 @@ public struct XDSResource: Sendable, Equatable {
     public init(
         name: String, message: some Message, clusters: Set<String> = [], virtualHosts: [String: String] = [:]
     ) throws {
-        self.init(
-            name: name, body: try Google_Protobuf_Any(message: message), clusters: clusters,
-            virtualHosts: virtualHosts)
+        // Serialised once, here: an Any made from a message would encode it
+        // again on every read of its bytes.
+        var body = Google_Protobuf_Any()
+        body.typeURL = "type.googleapis.com/" + type(of: message).protoMessageName
+        body.value = try message.serializedBytes()
+        self.init(name: name, body: body, clusters: clusters, virtualHosts: virtualHosts)
     }
 
     public static func == (lhs: XDSResource, rhs: XDSResource) -> Bool {
