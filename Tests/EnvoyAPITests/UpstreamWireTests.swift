@@ -2,8 +2,10 @@ import EnvoyAPI
 import SwiftProtobuf
 import Testing
 
-/// The fixtures were serialized by Envoy's own Python classes; the values
-/// expected here are the ones contrib/envoy-api/make-fixtures.py sets.
+/// The fixtures were serialized by Envoy's own Python classes (the xds-protos
+/// package) when `contrib/gen-envoy-api.sh` ran `contrib/envoy-api/make-fixtures.py`;
+/// the values expected here are the ones that script sets. Decoding them and
+/// writing them back byte for byte shows the field numbers and types agree.
 @Suite("Wire compatibility with Envoy's own classes")
 struct UpstreamWireTests {
     @Test("a DiscoveryRequest written by Envoy's classes decodes to the fields they set")

@@ -21,7 +21,18 @@ def upstream_file(name):
     module = importlib.import_module(name[: -len(".proto")].replace("/", ".") + "_pb2")
     proto = descriptor_pb2.FileDescriptorProto()
     module.DESCRIPTOR.CopyToProto(proto)
+    for message in proto.message_type:
+        fill_json_names(message, module.DESCRIPTOR.message_types_by_name[message.name])
     return proto
+
+
+def fill_json_names(proto, descriptor):
+    # The serialized upstream descriptors leave json_name out; the runtime's
+    # descriptors carry it (the JSON form Envoy prints and accepts).
+    for field in proto.field:
+        field.json_name = descriptor.fields_by_name[field.name].json_name
+    for nested in proto.nested_type:
+        fill_json_names(nested, descriptor.nested_types_by_name[nested.name])
 
 
 def by_name(items):
@@ -58,7 +69,7 @@ def check_message(where, ours, theirs, errors):
         if other is None:
             errors.append(f"{at}: no such field upstream")
             continue
-        for attribute in ("number", "type", "label", "type_name", "proto3_optional"):
+        for attribute in ("number", "type", "label", "type_name", "json_name", "proto3_optional"):
             mine, upstream = getattr(field, attribute), getattr(other, attribute)
             if mine != upstream:
                 errors.append(f"{at}: {attribute} {mine!r} != upstream {upstream!r}")
