@@ -11,6 +11,9 @@ public import PlacementAPI
 public struct Mutator: Sendable {
     public let reader: (any PlacementReader)?
     public let writer: LeafWriter?
+    /// Told of each root change admitted with its leaves written: the
+    /// start of the time until Envoy routes it.
+    public var onRootAdmitted: (@Sendable (RootKind, ObjectKey) -> Void)?
 
     /// Both nil without an API server: roots are then refused, since
     /// placement cannot be decided or written.
@@ -53,6 +56,7 @@ public struct Mutator: Sendable {
             }
             let failures = await writer.apply(plan, kind: kind)
             guard failures.isEmpty else { return Self.refusal(review, failures) }
+            onRootAdmitted?(kind, key)
             return .allowed(uid: review.uid, patch: placement.rootPatch, warnings: placement.warnings)
         case .delete?:
             // kube-apiserver refuses any patch on DELETE.

@@ -21,6 +21,8 @@ public enum RoutingState: Sendable, Equatable {
 /// implements it, and without one every root counts as routed.
 public protocol RoutingStates: Sendable {
     func state(of kind: RootKind, _ key: ObjectKey) -> RoutingState
+    /// The root's status now says it is routed (written, or already so).
+    func statusReported(_ kind: RootKind, _ key: ObjectKey)
 }
 
 extension RoutingState {

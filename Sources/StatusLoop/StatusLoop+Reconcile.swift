@@ -74,6 +74,7 @@ extension StatusLoop {
             now: Self.timestamp())
         guard let patch = StatusMerge.patch(for: root, merged: merged) else {
             statusSeen.withLock { $0[reference] = nil }
+            if routing == .routed { settings.routing?.statusReported(reference.kind, reference.key) }
             return .done
         }
         _ = try await client.patch(
@@ -83,6 +84,7 @@ extension StatusLoop {
             Metrics.Timer(label: "kcp_ingress_status_propagation_seconds", preferredDisplayUnit: .seconds)
                 .record(duration: seen.duration(to: .now))
         }
+        if routing == .routed { settings.routing?.statusReported(reference.kind, reference.key) }
         logger.debug("root status written", metadata: ["root": "\(reference)"])
         return .done
     }

@@ -76,3 +76,23 @@ import XDS
         #expect(registry.streams.isEmpty)
     }
 }
+
+extension StreamDriverTests {
+    @Test func requestsWaitForTheFirstSnapshot() async throws {
+        // A restarted server has no snapshot until its informers synced:
+        // answering before would tell Envoy every route is gone.
+        let cache = SnapshotCache()
+        let driver = XDSStreamDriver(cache: cache, registry: XDSStreamRegistry(), logger: Logger(label: "test"))
+        let (requests, envoy) = AsyncStream.makeStream(of: XDSRequest.self)
+        let sent = Sent()
+        let run = Task { try await driver.run(delta: false, requests: requests) { sent.append($0) } }
+        envoy.yield(Fixture.request(.cluster))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(sent.all.isEmpty)
+        cache.publish(Fixture.snapshot(1, clusters: [Fixture.cluster("east")], hosts: []))
+        let first = try await sent.wait(for: 1)[0]
+        #expect(first.resources.map(\.name) == ["east"])
+        envoy.finish()
+        try await run.value
+    }
+}

@@ -49,7 +49,10 @@ public struct XDSStreamDriver: Sendable {
             }
             defer { group.cancelAll() }
             var state = XDSStreamState(delta: delta)
+            // Requests wait for the first snapshot: answered without one,
+            // Envoy would drop every route it holds.
             var snapshot = cache.current
+            var waiting: [XDSRequest] = []
             var logger = logger
             logger[metadataKey: "stream"] = "\(id)"
             var nodeSeen = false
@@ -59,6 +62,8 @@ public struct XDSStreamDriver: Sendable {
                     return
                 case .snapshot(let next):
                     snapshot = next
+                    for request in waiting { observe(state.receive(request, snapshot: next), logger: logger) }
+                    waiting = []
                 case .request(let request):
                     if !nodeSeen, !request.nodeID.isEmpty {
                         // Envoy names its node in the first request only.
@@ -67,8 +72,13 @@ public struct XDSStreamDriver: Sendable {
                         logger.info("Envoy connected", metadata: ["delta": "\(delta)"])
                         registry.update(id) { $0.nodeID = request.nodeID }
                     }
+                    guard let snapshot else {
+                        waiting.append(request)
+                        continue
+                    }
                     observe(state.receive(request, snapshot: snapshot), logger: logger)
                 }
+                guard let snapshot else { continue }
                 for response in state.responses(for: snapshot) {
                     try await send(response)
                     metrics.sent(response)

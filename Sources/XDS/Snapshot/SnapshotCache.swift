@@ -3,10 +3,13 @@ import Synchronization
 /// The current snapshot, and every stream waiting for the next one.
 ///
 /// Watchers keep only the newest snapshot: a stream busy with a slow Envoy
-/// skips the versions it had no time for instead of queueing them.
+/// skips the versions it had no time for instead of queueing them. Until
+/// the first snapshot (built from complete informer stores) there is none:
+/// a restarted server must not tell a connected Envoy that every route is
+/// gone.
 public final class SnapshotCache: Sendable {
     private struct State {
-        var snapshot: XDSSnapshot
+        var snapshot: XDSSnapshot?
         var watchers: [Int: AsyncStream<XDSSnapshot>.Continuation] = [:]
         var nextWatcher = 0
         var closed = false
@@ -14,11 +17,11 @@ public final class SnapshotCache: Sendable {
 
     private let state: Mutex<State>
 
-    public init(_ snapshot: XDSSnapshot = .empty) {
+    public init(_ snapshot: XDSSnapshot? = nil) {
         state = Mutex(State(snapshot: snapshot))
     }
 
-    public var current: XDSSnapshot { state.withLock { $0.snapshot } }
+    public var current: XDSSnapshot? { state.withLock { $0.snapshot } }
 
     public func publish(_ snapshot: XDSSnapshot) {
         let watchers = state.withLock { state in
@@ -28,11 +31,11 @@ public final class SnapshotCache: Sendable {
         for watcher in watchers { watcher.yield(snapshot) }
     }
 
-    /// The snapshot now, then each newer one, until `close()`.
+    /// The snapshot now (if there is one), then each newer one, until `close()`.
     public func watch() -> AsyncStream<XDSSnapshot> {
         let (stream, continuation) = AsyncStream.makeStream(of: XDSSnapshot.self, bufferingPolicy: .bufferingNewest(1))
         let id = state.withLock { state -> Int? in
-            continuation.yield(state.snapshot)
+            if let snapshot = state.snapshot { continuation.yield(snapshot) }
             guard !state.closed else { return nil }
             state.nextWatcher += 1
             state.watchers[state.nextWatcher] = continuation

@@ -1,0 +1,104 @@
+public import KubeAPI
+public import Logging
+import Metrics
+import Synchronization
+
+/// Rebuilds the snapshot when roots, leaves or Services change: changes
+/// are coalesced (a burst of a thousand gives a handful of builds, each
+/// from the stores as they are then), translated, rendered and published
+/// to every stream at once.
+public final class SnapshotBuilder: Sendable {
+    /// What a build reads: every root with its leaves, and Services by key.
+    public struct Source: Sendable {
+        public var roots: @Sendable () -> [RootSource]
+        public var service: @Sendable (ObjectKey) -> JSON?
+
+        public init(roots: @escaping @Sendable () -> [RootSource], service: @escaping @Sendable (ObjectKey) -> JSON?) {
+            self.roots = roots
+            self.service = service
+        }
+    }
+
+    private let source: Source
+    private let settings: TranslationSettings
+    private let cache: SnapshotCache
+    private let readiness: RouteReadiness
+    private let logger: Logger
+    private let signal: AsyncStream<Void>.Continuation
+    private let signals: AsyncStream<Void>
+    private let renderer = Mutex(SnapshotRenderer())
+    private let conflicts = Mutex<Set<HostConflict>>([])
+    private let conflictGauge = Gauge(label: "kcp_ingress_xds_host_conflicts")
+    private let buildTimer = Metrics.Timer(
+        label: "kcp_ingress_xds_snapshot_build_seconds", preferredDisplayUnit: .seconds)
+    /// A change is held this long for others to join it.
+    let settle: Duration
+
+    public init(
+        source: Source, settings: TranslationSettings, cache: SnapshotCache, readiness: RouteReadiness,
+        settle: Duration = .milliseconds(5), logger: Logger
+    ) {
+        self.source = source
+        self.settings = settings
+        self.cache = cache
+        self.readiness = readiness
+        self.settle = settle
+        self.logger = logger
+        (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Something the routes depend on changed. Cheap: informer handlers call it inline.
+    public func changed() {
+        signal.yield()
+    }
+
+    /// Builds once now, then after every change, until cancelled.
+    public func run() async {
+        build()
+        for await _ in signals {
+            do { try await Task.sleep(for: settle) } catch { return }
+            build()
+        }
+    }
+
+    /// One build from the stores as they are now.
+    public func build() {
+        let start = ContinuousClock.now
+        let translation = Translator.translate(roots: source.roots(), service: source.service, settings: settings)
+        let rendered: RenderedSnapshot
+        do {
+            rendered = try renderer.withLock { try $0.render(translation.table) }
+        } catch {
+            // Encoding our own messages cannot fail short of a bug: keep serving the last snapshot.
+            logger.error("cannot encode the Envoy configuration", metadata: ["error": "\(error)"])
+            return
+        }
+        readiness.update(rendered)
+        cache.publish(rendered.snapshot)
+        buildTimer.record(duration: start.duration(to: .now))
+        report(translation.conflicts)
+        logger.debug(
+            "xDS snapshot published",
+            metadata: [
+                "sequence": "\(rendered.snapshot.sequence)", "virtualHosts": "\(rendered.snapshot.virtualHosts.count)",
+                "clusters": "\(rendered.snapshot.clusters.count)",
+            ])
+    }
+
+    /// Logs each host conflict once, when it appears, and counts those standing.
+    private func report(_ current: [HostConflict]) {
+        let now = Set(current)
+        let fresh = conflicts.withLock { known in
+            defer { known = now }
+            return now.subtracting(known)
+        }
+        conflictGauge.record(now.count)
+        for conflict in fresh.sorted(by: { $0.host < $1.host }) {
+            logger.warning(
+                "two roots claim one host; the older keeps it",
+                metadata: [
+                    "host": "\(conflict.host)", "kept by": "\(conflict.winner)", "refused to": "\(conflict.loser)",
+                ])
+        }
+    }
+}

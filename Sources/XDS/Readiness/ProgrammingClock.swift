@@ -1,0 +1,60 @@
+import Metrics
+import Synchronization
+
+/// `kcp_ingress_route_programmed_seconds`: from the admission of a root
+/// change to the first Envoy ACK of a version built after it
+/// (`stage="acked"`), and on to the root's status written
+/// (`stage="status"`).
+final class ProgrammingClock: Sendable {
+    private struct Pending {
+        var admitted: ContinuousClock.Instant
+        /// The root's virtual host version when it was admitted: an ACK of
+        /// this one predates the change.
+        var versionAtAdmission: String?
+        var acked = false
+    }
+
+    /// Changes that never alter the routes (a label, say) are dropped after this.
+    static let horizon: Duration = .seconds(120)
+    private let pending = Mutex<[RootIdentity: Pending]>([:])
+    private let current = Mutex<[RootIdentity: String]>([:])
+    private let acked = Metrics.Timer(
+        label: "kcp_ingress_route_programmed_seconds", dimensions: [("stage", "acked")],
+        preferredDisplayUnit: .seconds)
+    private let status = Metrics.Timer(
+        label: "kcp_ingress_route_programmed_seconds", dimensions: [("stage", "status")],
+        preferredDisplayUnit: .seconds)
+
+    func admitted(_ root: RootIdentity, at instant: ContinuousClock.Instant = .now) {
+        let version = current.withLock { $0[root] }
+        pending.withLock { pending in
+            pending = pending.filter { instant - $0.value.admitted < Self.horizon }
+            pending[root] = Pending(admitted: instant, versionAtAdmission: version)
+        }
+    }
+
+    func published(_ virtualHostOfRoot: [RootIdentity: String], versions: [String: String]) {
+        current.withLock { current in
+            current = virtualHostOfRoot.compactMapValues { versions[$0] }
+        }
+    }
+
+    func acked(_ root: RootIdentity, version: String, at instant: ContinuousClock.Instant = .now) {
+        let elapsed = pending.withLock { pending -> Duration? in
+            guard var entry = pending[root], !entry.acked, entry.versionAtAdmission != version else { return nil }
+            entry.acked = true
+            pending[root] = entry
+            return instant - entry.admitted
+        }
+        if let elapsed { acked.record(duration: elapsed) }
+    }
+
+    func statusWritten(_ root: RootIdentity, at instant: ContinuousClock.Instant = .now) {
+        let elapsed = pending.withLock { pending -> Duration? in
+            guard let entry = pending[root], entry.acked else { return nil }
+            pending[root] = nil
+            return instant - entry.admitted
+        }
+        if let elapsed { status.record(duration: elapsed) }
+    }
+}

@@ -1,0 +1,111 @@
+public import KubeAPI
+public import Placement
+import Synchronization
+
+/// Whether every connected Envoy holds each root's current routes: the
+/// routing state the status loop waits for before a root reports itself
+/// reachable, and the clock of `kcp_ingress_route_programmed_seconds`.
+///
+/// It sees the Envoys connected to this replica; a replica that writes
+/// status (the leader) therefore speaks for the Envoys it serves.
+public final class RouteReadiness: RoutingStates {
+    private struct State {
+        var virtualHostOfRoot: [RootIdentity: String] = [:]
+        var versions: [String: String] = [:]
+        var states: [RootIdentity: RoutingState] = [:]
+    }
+
+    private let registry: XDSStreamRegistry
+    private let state = Mutex(State())
+    let clock = ProgrammingClock()
+    private let published: AsyncStream<Void>.Continuation
+    private let publications: AsyncStream<Void>
+
+    public init(registry: XDSStreamRegistry) {
+        self.registry = registry
+        (publications, published) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Until cancelled: after each new snapshot and each change in what the
+    /// Envoys hold, hands `onChange` the roots whose routing state changed.
+    public func run(onChange: @escaping @Sendable ([RootIdentity]) async -> Void) async {
+        let changes = registry.changes()
+        await withDiscardingTaskGroup { group in
+            let (events, event) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            group.addTask { for await _ in changes { event.yield() } }
+            group.addTask { for await _ in self.publications { event.yield() } }
+            group.addTask {
+                for await _ in events {
+                    let changed = self.changedRoots()
+                    if !changed.isEmpty { await onChange(changed) }
+                }
+            }
+        }
+    }
+
+    public func state(of kind: RootKind, _ key: ObjectKey) -> RoutingState {
+        let root = RootIdentity(kind: kind, key: key)
+        let (name, version) = state.withLock { state in
+            let name = state.virtualHostOfRoot[root]
+            return (name, name.flatMap { state.versions[$0] })
+        }
+        // A root without a virtual host gives Envoy nothing to hold.
+        guard let name, let version else { return .routed }
+        return Self.state(of: name, version: version, streams: registry.streams)
+    }
+
+    public func statusReported(_ kind: RootKind, _ key: ObjectKey) {
+        clock.statusWritten(RootIdentity(kind: kind, key: key))
+    }
+
+    /// A root change was admitted (its leaves written): the clock starts.
+    public func admitted(_ kind: RootKind, _ key: ObjectKey) {
+        clock.admitted(RootIdentity(kind: kind, key: key))
+    }
+
+    /// The snapshot now published: the versions Envoy must hold.
+    public func update(_ rendered: RenderedSnapshot) {
+        let versions = rendered.snapshot.virtualHosts.mapValues(\.version)
+        state.withLock { state in
+            state.virtualHostOfRoot = rendered.virtualHostOfRoot
+            state.versions = versions
+        }
+        clock.published(rendered.virtualHostOfRoot, versions: versions)
+        published.yield()
+    }
+
+    /// Recomputes every root's state and returns those that changed.
+    public func changedRoots() -> [RootIdentity] {
+        let streams = registry.streams
+        let (hosts, versions) = state.withLock { ($0.virtualHostOfRoot, $0.versions) }
+        var next: [RootIdentity: RoutingState] = [:]
+        next.reserveCapacity(hosts.count)
+        for (root, name) in hosts {
+            guard let version = versions[name] else { continue }
+            let state = Self.state(of: name, version: version, streams: streams)
+            next[root] = state
+            if state == .routed || streams.contains(where: { $0.acceptedVirtualHosts[name] == version }) {
+                clock.acked(root, version: version)
+            }
+        }
+        return state.withLock { state in
+            let changed = Set(next.keys).union(state.states.keys).filter { next[$0] != state.states[$0] }
+            state.states = next
+            return Array(changed)
+        }
+    }
+
+    static func state(of name: String, version: String, streams: [XDSStreamRegistry.Stream]) -> RoutingState {
+        let routing = streams.filter(\.routesSubscribed)
+        guard !routing.isEmpty else { return .pending("no Envoy is connected to the xDS server yet") }
+        if let refusing = routing.first(where: { $0.rejectedVirtualHosts.contains(name) }) {
+            let error = refusing.rejections[.virtualHost] ?? refusing.rejections[.routeConfiguration] ?? "rejected"
+            return .rejected("Envoy \(refusing.nodeID) rejected the routes: \(error)")
+        }
+        let holding = routing.filter { $0.acceptedVirtualHosts[name] == version }.count
+        guard holding == routing.count else {
+            return .pending("\(holding) of \(routing.count) Envoys route the current version")
+        }
+        return .routed
+    }
+}
