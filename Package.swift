@@ -65,6 +65,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "GRPC",
+            dependencies: [
+                "HTTPServer",
+                "HTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: upcomingFeatures
@@ -157,6 +167,7 @@ let package = Package(
             dependencies: [
                 "TLS",
                 "HTTPServer",
+                "GRPC",
                 "DevAPIServer",
                 "KubeAPI",
                 "KubeClient",
@@ -238,12 +249,23 @@ let package = Package(
                 "HTTP2",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "GRPCTests",
+            dependencies: [
+                "GRPC",
+                "HTTP2",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures
         ),
@@ -307,12 +329,15 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "HTTPServer",
+                "GRPC",
                 "TLS",
                 "DevAPIServer",
                 "KubeAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["clients"],
             swiftSettings: upcomingFeatures

@@ -1,6 +1,7 @@
 import Admission
 import ArgumentParser
 import Foundation
+import GRPC
 import HTTPServer
 import KubeClient
 import Logging
@@ -351,7 +352,14 @@ struct ServeCommand: AsyncParsableCommand {
             tls: tls,
             limits: limits,
             shutdownGracePeriod: shutdownGracePeriod.duration)
-        services.append(HTTPServer(configuration: configuration, router: grpc.router, logger: logger))
+        // When the listener drains, its connections get GOAWAY and the
+        // streaming calls on them end at once with UNAVAILABLE: an ADS stream
+        // never ends by itself, and Envoy is to reconnect to another replica
+        // now, not after the grace period.
+        services.append(
+            HTTPServer(
+                configuration: configuration, router: grpc.router, logger: logger,
+                onDrain: { grpc.beginShutdown() }))
         return services
     }
 
