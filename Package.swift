@@ -65,6 +65,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
+            name: "GRPC",
+            dependencies: [
+                "HTTPServer",
+                "HTTP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: upcomingFeatures
@@ -149,6 +159,7 @@ let package = Package(
             name: "XDS",
             dependencies: [
                 "EnvoyAPI",
+                "GRPC",
                 "Placement",
                 "KubeAPI",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -175,6 +186,7 @@ let package = Package(
             dependencies: [
                 "TLS",
                 "HTTPServer",
+                "GRPC",
                 "DevAPIServer",
                 "KubeAPI",
                 "KubeClient",
@@ -182,6 +194,7 @@ let package = Package(
                 "PlacementAPI",
                 "Admission",
                 "StatusLoop",
+                "XDS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -256,7 +269,6 @@ let package = Package(
                 "HTTP2",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -273,6 +285,18 @@ let package = Package(
                 "KubeAPI",
                 "EnvoyAPI",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "GRPCTests",
+            dependencies: [
+                "GRPC",
+                "HTTP2",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures
         ),
@@ -342,12 +366,15 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "HTTPServer",
+                "GRPC",
                 "TLS",
                 "DevAPIServer",
                 "KubeAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             exclude: ["clients"],
             swiftSettings: upcomingFeatures

@@ -12,7 +12,7 @@ public final class HTTP2Stream: Sendable {
     public let headers: [HTTP2Header]
     public let body: HTTP2RequestBody
     let connection: HTTP2ConnectionReference
-    private let cancellation = Mutex<(cancelled: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+    private let cancellation = Mutex<(cancelled: Bool, handlers: [@Sendable () -> Void])>((false, []))
 
     init(id: Int32, headers: [HTTP2Header], body: HTTP2RequestBody, connection: HTTP2ConnectionReference) {
         self.id = id
@@ -84,22 +84,24 @@ public final class HTTP2Stream: Sendable {
 
     /// Runs `handler` when the peer resets the stream or the connection
     /// goes away before the response is complete (at once if it already has).
+    /// Every handler given runs: the router cancels the stream's task, and
+    /// the gRPC server ends the call it serves on the stream.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) {
         let runNow = cancellation.withLock { state -> Bool in
             if state.cancelled { return true }
-            state.handler = handler
+            state.handlers.append(handler)
             return false
         }
         if runNow { handler() }
     }
 
     func cancel() {
-        let handler = cancellation.withLock { state -> (@Sendable () -> Void)? in
+        let handlers = cancellation.withLock { state -> [@Sendable () -> Void] in
             state.cancelled = true
-            defer { state.handler = nil }
-            return state.handler
+            defer { state.handlers = [] }
+            return state.handlers
         }
-        handler?()
+        for handler in handlers { handler() }
     }
 }
 

@@ -16,13 +16,19 @@ public final class HTTPServer: Service, Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let onListening: @Sendable (SocketAddress) -> Void
+    private let onDrain: @Sendable () -> Void
 
+    /// `onDrain` runs once shutdown has begun, right after every connection
+    /// was asked to finish (HTTP/2 ones were sent GOAWAY): the place to end
+    /// long-lived streams, which would otherwise hold their connections
+    /// for the whole grace period.
     public init(
         configuration: ServerConfiguration,
         router: Router,
         logger: Logger,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in },
+        onDrain: @escaping @Sendable () -> Void = {}
     ) {
         self.configuration = configuration
         self.router = router
@@ -31,6 +37,7 @@ public final class HTTPServer: Service, Sendable {
         self.logger = logger
         self.group = group
         self.onListening = onListening
+        self.onDrain = onDrain
     }
 
     public func run() async throws {
@@ -78,9 +85,11 @@ public final class HTTPServer: Service, Sendable {
         let router = router
         // The drain starts first, so that a connection accepted while the
         // listener closes is refused rather than served.
+        let onDrain = onDrain
         let stopAccepting: @Sendable () -> Void = {
             connections.drain(gracePeriod: configuration.shutdownGracePeriod)
             server.channel.close(promise: nil)
+            onDrain()
         }
         // The accept loop runs in a task of its own, which cancellation of
         // `run` does not reach: a cancelled loop would drop the connections

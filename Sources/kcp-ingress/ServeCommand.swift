@@ -1,6 +1,7 @@
 import Admission
 import ArgumentParser
 import Foundation
+import GRPC
 import HTTPServer
 import KubeClient
 import Logging
@@ -14,6 +15,7 @@ import ServiceLifecycle
 import StatusLoop
 import TLS
 import UnixSignals
+import XDS
 
 /// Serves the admission webhook over HTTPS, with probes and metrics beside it.
 struct ServeCommand: AsyncParsableCommand {
@@ -43,7 +45,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "host:port of the Prometheus /metrics listener; 0 disables it.")
     var metricsBindAddress = ":8080"
 
-    @Flag(help: "Serve gRPC (the health service; the xDS server when it comes) on --envoyxds-port, HTTP/2 cleartext.")
+    @Flag(
+        help:
+            "Serve the xDS server (ADS, state of the world and delta) and gRPC health on --envoyxds-port, HTTP/2 cleartext."
+    )
     var envoyxds = false
 
     @Option(help: "Port of the gRPC listener started by --envoyxds.")
@@ -51,6 +56,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address the gRPC listener binds to.")
     var envoyxdsBindAddress = "0.0.0.0"
+
+    @Option(help: "Address of the HTTP listener the xDS server gives Envoy.")
+    var envoyListenerAddress = "0.0.0.0"
+
+    @Option(help: "Port of the HTTP listener the xDS server gives Envoy.")
+    var envoyListenerPort = 80
+
+    @Option(help: "Envoy's node id; Envoys with another id get the same routes (and a note in the log).")
+    var envoyNodeId = "kcp-ingress"
 
     @Option(help: "PEM certificate chain: serve the gRPC listener over TLS (ALPN h2) instead of cleartext.")
     var envoyxdsTlsCertFile: String?
@@ -165,6 +179,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--leaf-write-qps and --leaf-write-burst must be positive")
         }
         guard leafWriteTimeout.duration > .zero else { throw ValidationError("--leaf-write-timeout must be positive") }
+        guard (1...65535).contains(envoyListenerPort) else {
+            throw ValidationError("-envoy-listener-port must be 1 to 65535")
+        }
         guard statusWorkers > 0 else { throw ValidationError("--status-workers must be positive") }
         guard resyncPeriod.duration > .zero, orphanGracePeriod.duration >= .zero else {
             throw ValidationError("--resync-period must be positive and --orphan-grace-period not negative")
@@ -179,6 +196,11 @@ struct ServeCommand: AsyncParsableCommand {
         // With Envoy in front (the xDS server), roots report Envoy's host.
         settings.statusHostDomain = envoyxds ? domain : nil
         return settings
+    }
+
+    var translationSettings: TranslationSettings {
+        TranslationSettings(
+            listenerAddress: envoyListenerAddress, listenerPort: envoyListenerPort, statusHostDomain: domain)
     }
 
     var admissionSettings: AdmissionSettings {
@@ -240,6 +262,8 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = admissionSettings
         var reader: (any PlacementReader)?
         var writer: LeafWriter?
+        var xds: XDSServing?
+        var statusLoop: StatusLoop?
         if let (found, connection, client) = try clusterSync(logger: logger) {
             var sync = found
             sync.addReadinessCheck(to: health)
@@ -247,13 +271,22 @@ struct ServeCommand: AsyncParsableCommand {
             let leafWriter = try LeafWriter(
                 connection: connection, timeout: settings.leafWriteTimeout, qps: leafWriteQps, burst: leafWriteBurst)
             writer = leafWriter
-            sync.statusLoop = StatusLoop(
-                stores: sync.stores, client: client, writer: leafWriter, settings: statusLoopSettings, logger: logger)
+            if envoyxds {
+                xds = XDSServing(sync: sync, settings: translationSettings, nodeID: envoyNodeId, logger: logger)
+            }
+            var loopSettings = statusLoopSettings
+            loopSettings.routing = xds?.readiness
+            statusLoop = StatusLoop(
+                stores: sync.stores, client: client, writer: leafWriter, settings: loopSettings, logger: logger)
+            sync.statusLoop = statusLoop
             services.append(sync)
+        } else if envoyxds {
+            xds = XDSServing(sync: nil, settings: translationSettings, nodeID: envoyNodeId, logger: logger)
         }
+        var mutator = Mutator(reader: reader, writer: writer)
+        if let readiness = xds?.readiness { mutator.onRootAdmitted = { readiness.admitted($0, $1) } }
         let admission = AdmissionWebhook(
-            validator: Validator(settings: settings, reader: reader), mutator: Mutator(reader: reader, writer: writer),
-            logger: logger)
+            validator: Validator(settings: settings, reader: reader), mutator: mutator, logger: logger)
         var webhookRoutes = HealthChecks.livenessRoute
         webhookRoutes.merge(admission.routes)
         let webhook = ServerConfiguration(
@@ -264,8 +297,15 @@ struct ServeCommand: AsyncParsableCommand {
             limits: limits,
             shutdownGracePeriod: shutdownGracePeriod.duration)
         let servingStatus = HealthStatusRegistry()
-        if envoyxds {
-            services.append(contentsOf: try grpcListener(health: servingStatus, limits: limits, logger: logger))
+        if let xds {
+            let statusLoop = statusLoop
+            services.append(
+                XDSLoop(serving: xds) { roots in
+                    await statusLoop?.routingChanged(roots.map { (kind: $0.kind, key: $0.key) })
+                })
+            services.append(
+                contentsOf: try grpcListener(
+                    services: [HealthService(registry: servingStatus), xds.service], limits: limits, logger: logger))
         }
         services.append(HTTPServer(configuration: webhook, router: webhookRoutes, logger: logger))
         // Last, so that it is the first to hear of shutdown: gRPC health turns
@@ -324,7 +364,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The HTTP/2 gRPC listener of --envoyxds, and its certificate watch when it has TLS.
     private func grpcListener(
-        health: HealthStatusRegistry,
+        services grpcServices: [any GRPCService],
         limits: ConnectionLimits,
         logger: Logger
     ) throws -> [any Service] {
@@ -343,7 +383,7 @@ struct ServeCommand: AsyncParsableCommand {
             tls = { reloader.current }
             services.append(CertificateWatch(reloader: reloader, pollInterval: certificatePollInterval.duration))
         }
-        let grpc = GRPCServer(services: [HealthService(registry: health)], logger: logger)
+        let grpc = GRPCServer(services: grpcServices, logger: logger)
         let configuration = ServerConfiguration(
             name: "grpc",
             address: BindAddress(host: envoyxdsBindAddress, port: envoyxdsPort),
@@ -351,7 +391,14 @@ struct ServeCommand: AsyncParsableCommand {
             tls: tls,
             limits: limits,
             shutdownGracePeriod: shutdownGracePeriod.duration)
-        services.append(HTTPServer(configuration: configuration, router: grpc.router, logger: logger))
+        // When the listener drains, its connections get GOAWAY and the
+        // streaming calls on them end at once with UNAVAILABLE: an ADS stream
+        // never ends by itself, and Envoy is to reconnect to another replica
+        // now, not after the grace period.
+        services.append(
+            HTTPServer(
+                configuration: configuration, router: grpc.router, logger: logger,
+                onDrain: { grpc.beginShutdown() }))
         return services
     }
 

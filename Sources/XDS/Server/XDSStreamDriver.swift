@@ -8,6 +8,8 @@ public struct XDSStreamDriver: Sendable {
     let registry: XDSStreamRegistry
     let metrics: XDSMetrics
     let logger: Logger
+    /// `--envoy-node-id`: other nodes get the same snapshot, and a note in the log.
+    public var expectedNodeID = "kcp-ingress"
 
     public init(cache: SnapshotCache, registry: XDSStreamRegistry, logger: Logger) {
         self.cache = cache
@@ -70,6 +72,11 @@ public struct XDSStreamDriver: Sendable {
                         nodeSeen = true
                         logger[metadataKey: "node"] = "\(request.nodeID)"
                         logger.info("Envoy connected", metadata: ["delta": "\(delta)"])
+                        if request.nodeID != expectedNodeID {
+                            logger.notice(
+                                "Envoy's node id is not --envoy-node-id; it is served the same routes",
+                                metadata: ["expected": "\(expectedNodeID)"])
+                        }
                         registry.update(id) { $0.nodeID = request.nodeID }
                     }
                     guard let snapshot else {

@@ -5,7 +5,7 @@ import NIOEmbedded
 import SwiftProtobuf
 import Testing
 
-@testable import HTTPServer
+@testable import GRPC
 
 /// A gRPC call whose messages come from several tasks at once, driven
 /// through the real HTTP/2 handler on a thread-safe test loop: the response
@@ -37,7 +37,7 @@ struct GRPCResponseWriterTests {
     struct Serve: HTTP2StreamHandler {
         let server: GRPCServer
         func handle(_ stream: HTTP2Stream) {
-            Task { await server.serve(stream) }
+            Task { await server.serve(HTTP2GRPCStream(stream: stream)) }
         }
     }
 

@@ -1,17 +1,18 @@
-import HTTP2
-import NIOCore
 public import SwiftProtobuf
 
 /// One method of a service: unary, server-streaming or bidirectional.
 /// Messages are SwiftProtobuf messages; the framing is the server's.
 public struct GRPCMethod: Sendable {
+    /// Whether the call may last: streaming calls are ended at once when
+    /// the server shuts down, unary ones are left to finish.
+    let isStreaming: Bool
     let run: @Sendable (GRPCRequestMessages, GRPCResponseWriter) async throws -> Void
 
     /// One request, one response.
     public static func unary<Request: Message, Response: Message>(
         _ body: @escaping @Sendable (Request) async throws -> Response
     ) -> GRPCMethod {
-        GRPCMethod { requests, writer in
+        GRPCMethod(isStreaming: false) { requests, writer in
             let request: Request = try await requests.single()
             try await writer.send(try await body(request))
         }
@@ -21,7 +22,7 @@ public struct GRPCMethod: Sendable {
     public static func serverStreaming<Request: Message, Response: Message>(
         _ body: @escaping @Sendable (Request, GRPCStreamWriter<Response>) async throws -> Void
     ) -> GRPCMethod {
-        GRPCMethod { requests, writer in
+        GRPCMethod(isStreaming: true) { requests, writer in
             let request: Request = try await requests.single()
             try await body(request, GRPCStreamWriter(writer: writer))
         }
@@ -31,7 +32,7 @@ public struct GRPCMethod: Sendable {
     public static func bidirectional<Request: Message, Response: Message>(
         _ body: @escaping @Sendable (GRPCMessageStream<Request>, GRPCStreamWriter<Response>) async throws -> Void
     ) -> GRPCMethod {
-        GRPCMethod { requests, writer in
+        GRPCMethod(isStreaming: true) { requests, writer in
             try await body(GRPCMessageStream(messages: requests), GRPCStreamWriter(writer: writer))
         }
     }
@@ -77,67 +78,5 @@ func decodeMessage<Message: SwiftProtobuf.Message>(_ bytes: [UInt8]) throws -> M
         return try Message(serializedBytes: bytes)
     } catch {
         throw GRPCStatus(.internal, "cannot decode \(Message.protoMessageName): \(error)")
-    }
-}
-
-/// Raw request messages of a call, cut out of the stream's DATA.
-struct GRPCRequestMessages: AsyncSequence, Sendable {
-    typealias Element = [UInt8]
-    let body: HTTP2RequestBody
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var chunks: HTTP2RequestBody.AsyncIterator
-        var decoder = GRPCMessageDecoder()
-
-        mutating func next() async throws -> [UInt8]? {
-            while true {
-                if let message = try decoder.next() { return message }
-                guard let chunk = try await chunks.next() else {
-                    if decoder.hasPartialMessage { throw GRPCStatus(.internal, "the request ended inside a message") }
-                    return nil
-                }
-                decoder.append(chunk)
-            }
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(chunks: body.makeAsyncIterator())
-    }
-
-    /// Exactly one message, as unary and server-streaming calls take.
-    func single<Message: SwiftProtobuf.Message>() async throws -> Message {
-        var iterator = makeAsyncIterator()
-        guard let first = try await iterator.next() else {
-            throw GRPCStatus(.internal, "the call expects one request message and got none")
-        }
-        guard try await iterator.next() == nil else {
-            throw GRPCStatus(.internal, "the call expects one request message and got more")
-        }
-        return try decodeMessage(first)
-    }
-}
-
-/// Writes a call's response: headers before the first message, then
-/// length-prefixed messages.
-///
-/// Safe for concurrent senders: each message goes out in one step on the
-/// connection's loop, which sends the headers first if nobody has yet, so
-/// no message can overtake the headers and be lost.
-final class GRPCResponseWriter: Sendable {
-    let stream: HTTP2Stream
-
-    init(stream: HTTP2Stream) {
-        self.stream = stream
-    }
-
-    func send(_ message: some SwiftProtobuf.Message) async throws {
-        let bytes: [UInt8]
-        do {
-            bytes = try message.serializedBytes()
-        } catch {
-            throw GRPCStatus(.internal, "cannot encode \(type(of: message).protoMessageName): \(error)")
-        }
-        try await stream.write(GRPCFraming.frame(bytes), startingResponseWith: GRPCServer.responseHeaders)
     }
 }

@@ -1,0 +1,47 @@
+import HTTP2
+public import HTTPServer
+import NIOCore
+
+/// An HTTP/2 stream as a gRPC call: the one place where `GRPC` meets
+/// `HTTP2Stream`.
+struct HTTP2GRPCStream: GRPCServerStream {
+    let stream: HTTP2Stream
+
+    var requestHeaders: [HTTP2Header] { stream.headers }
+    var requestBody: HTTP2RequestBody { stream.body }
+
+    func write(_ bytes: ByteBuffer, startingResponseWith headers: [HTTP2Header]) async throws {
+        try await stream.write(bytes, startingResponseWith: headers)
+    }
+
+    func finish(trailers: [HTTP2Header], trailersOnlyHeaders headers: [HTTP2Header]) async throws {
+        // Called once the method has returned, when its senders are done:
+        // nothing starts the response between the check and the answer.
+        if try await stream.hasResponded() {
+            try await stream.write(ByteBuffer(), end: true, trailers: trailers)
+        } else {
+            try await stream.respond(headers: headers + trailers, endStream: true)
+        }
+    }
+
+    func hasResponded() async throws -> Bool {
+        try await stream.hasResponded()
+    }
+
+    func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        stream.onCancel(handler)
+    }
+
+    func disableReadTimeout() {
+        stream.disableReadTimeout()
+    }
+}
+
+extension GRPCServer {
+    /// A router that sends every HTTP/2 stream here, for a gRPC-only listener.
+    public var router: Router {
+        var router = Router()
+        router.addStream(prefix: "/") { stream in await self.serve(HTTP2GRPCStream(stream: stream)) }
+        return router
+    }
+}

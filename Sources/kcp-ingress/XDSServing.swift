@@ -1,0 +1,94 @@
+import KubeAPI
+import KubeClient
+import Logging
+import Placement
+import ServiceLifecycle
+import StatusLoop
+import XDS
+
+/// The xDS side of `serve -envoyxds`: the snapshot built from the
+/// informers, the ADS service every replica serves, and the routing
+/// states the status loop waits for.
+struct XDSServing {
+    let registry = XDSStreamRegistry()
+    let cache = SnapshotCache()
+    let readiness: RouteReadiness
+    let builder: SnapshotBuilder
+    let service: AggregatedDiscoveryService
+    let synced: @Sendable () -> Bool
+
+    init(sync: ClusterSync?, settings: TranslationSettings, nodeID: String, logger: Logger) {
+        readiness = RouteReadiness(registry: registry)
+        let source: SnapshotBuilder.Source
+        if let sync {
+            let stores = sync.stores
+            let reader = sync.reader
+            source = SnapshotBuilder.Source(
+                roots: {
+                    stores.roots.flatMap { kind, informer in
+                        informer.store.list().filter { !RootKind.isLeaf($0) }.map { root in
+                            RootSource(
+                                kind: kind, object: root, leaves: reader.leaves(of: ObjectKey(of: root), kind: kind))
+                        }
+                    }
+                },
+                service: reader.service)
+            synced = { stores.hasSynced }
+        } else {
+            source = SnapshotBuilder.Source(roots: { [] }, service: { _ in nil })
+            synced = { true }
+        }
+        builder = SnapshotBuilder(
+            source: source, settings: settings, cache: cache, readiness: readiness, logger: logger)
+        var driver = XDSStreamDriver(cache: cache, registry: registry, logger: logger)
+        driver.expectedNodeID = nodeID
+        service = AggregatedDiscoveryService(driver: driver)
+        if let sync {
+            let builder = builder
+            sync.services.addHandler { event in
+                if Self.serviceMayChangeRoutes(event) { builder.changed() }
+            }
+            for informer in sync.roots.values {
+                informer.addHandler { event in
+                    if Self.rootMayChangeRoutes(event) { builder.changed() }
+                }
+            }
+        }
+    }
+
+    /// Whether a Service event can change what Envoy routes: only its
+    /// cluster label (and its coming and going) can.
+    static func serviceMayChangeRoutes(_ event: InformerEvent) -> Bool {
+        guard case .updated(let old, let new) = event else { return true }
+        return old["metadata"]?["labels"] != new["metadata"]?["labels"]
+    }
+
+    /// Whether a root or leaf event can change what Envoy routes: a root's
+    /// status (which the status loop writes) cannot; a leaf's status (its
+    /// gateway's address) can.
+    static func rootMayChangeRoutes(_ event: InformerEvent) -> Bool {
+        guard case .updated(let old, let new) = event else { return true }
+        if RootKind.isLeaf(new) { return old["status"] != new["status"] || old["spec"] != new["spec"] }
+        return old["spec"] != new["spec"] || old["metadata"]?["annotations"] != new["metadata"]?["annotations"]
+            || old["metadata"]?["labels"] != new["metadata"]?["labels"]
+    }
+}
+
+/// Builds snapshots once the informers have synced, and tells the status
+/// loop which roots' routing changed, until shutdown.
+struct XDSLoop: ServiceLifecycle.Service {
+    let serving: XDSServing
+    let onRoutingChange: @Sendable ([RootIdentity]) async -> Void
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            while !serving.synced() {
+                do { try await Task.sleep(for: .milliseconds(100)) } catch { return }
+            }
+            await withDiscardingTaskGroup { group in
+                group.addTask { await serving.builder.run() }
+                group.addTask { await serving.readiness.run(onChange: onRoutingChange) }
+            }
+        }
+    }
+}
