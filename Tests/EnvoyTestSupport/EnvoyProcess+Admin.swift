@@ -1,5 +1,4 @@
 public import KubeAPI
-import TestSupport
 
 /// Envoy's admin API, for what a test asserts about the configuration Envoy
 /// holds. The shapes are Envoy 1.40's; see the notes on each.
@@ -88,28 +87,6 @@ extension EnvoyProcess {
     public func serverState() async throws -> String {
         try await json("/server_info")["state"]?.stringValue ?? ""
     }
-
-    /// `waitFor` that stops at once if Envoy exits, and whose failure carries
-    /// the end of Envoy's log.
-    public func waitFor(
-        _ what: String,
-        timeout: Duration = .seconds(20),
-        interval: Duration = .milliseconds(100),
-        _ condition: () async throws -> Bool
-    ) async throws {
-        let outcome: WaitOutcome
-        do {
-            outcome = try await TestSupport.waitFor(what, timeout: timeout, interval: interval) {
-                guard isRunning else { return .exited }
-                return try await condition() ? .held : nil
-            }
-        } catch let timedOut as WaitTimedOut {
-            throw EnvoyTestError("\(timedOut)", log: logTail())
-        }
-        if outcome == .exited { throw EnvoyTestError("Envoy exited while waiting: \(what)", log: logTail()) }
-    }
-
-    private enum WaitOutcome { case held, exited }
 
     private func json(_ path: String, query: [(String, String)] = []) async throws -> JSON {
         let answer = try await admin(path, query: query)
