@@ -58,7 +58,7 @@ public final class EnvoyProcess: Sendable {
         let console = try FileHandle(creatingForWriting: directory.appendingPathComponent("console"))
         process.standardOutput = console
         process.standardError = console
-        try process.run()
+        try withSignalsUnblocked { try process.run() }
         do {
             adminAddress = try await Self.waitForAdmin(
                 process: process, addressFile: addressFile, directory: directory, timeout: startTimeout)
@@ -72,6 +72,9 @@ public final class EnvoyProcess: Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+
+    /// Envoy's process id.
+    public var pid: Int32 { process.processIdentifier }
 
     /// Envoy's log file (`--log-path`).
     public var logFile: URL { Self.logFile(in: directory) }

@@ -29,16 +29,21 @@ struct EnvoyHarnessTests {
         try await envoy.waitFor("the proxy listener is bound") {
             try await envoy.listeners().map(\.port) == [listenerPort]
         }
-        let toEast = try await curl(through: listenerPort, host: "east.example.com", path: "/shop/cart?item=1")
-        #expect(toEast.status == 200, "\(toEast.error)")
-        #expect(toEast.reply == StandInReply(cluster: "east", host: "east.example.com", path: "/shop/cart?item=1"))
+        let toEast = try await envoy.waitForRoute(
+            port: listenerPort, host: "east.example.com", path: "/shop/cart?item=1", to: "east")
+        #expect(toEast == StandInReply(cluster: "east", host: "east.example.com", path: "/shop/cart?item=1"))
         let toWest = try await curl(through: listenerPort, host: "west.example.com", arguments: ["-X", "DELETE"])
         #expect(toWest.reply == StandInReply(cluster: "west", host: "west.example.com", path: "/", method: "DELETE"))
         // A host no route names gets Envoy's own 404, from no gateway.
         let unknown = try await curl(through: listenerPort, host: "north.example.com")
         #expect(unknown.status == 404)
         #expect(unknown.reply == nil)
-        #expect(east.requests.all.map(\.path) == ["/shop/cart?item=1"])
+        // waitForRoute holds out for the named cluster: east's answer is not west's.
+        let wrongCluster = await #expect(throws: EnvoyTestError.self) {
+            try await envoy.waitForRoute(port: listenerPort, host: "east.example.com", to: "west", timeout: .seconds(1))
+        }
+        #expect(wrongCluster?.message.contains(#"last answer: 200 {"cluster":"east""#) == true)
+        #expect(east.requests.all.map(\.path).first == "/shop/cart?item=1")
         #expect(west.requests.count == 1)
 
         let clusters = try await envoy.clusters().sorted { $0.name < $1.name }
@@ -47,7 +52,7 @@ struct EnvoyHarnessTests {
         #expect(clusters.allSatisfy { !$0.addedViaAPI && $0.hosts.allSatisfy { $0.address == "127.0.0.1" } })
         let staticClusters = try await envoy.configs("static_clusters", mask: "cluster.name")
         #expect(Set(staticClusters.compactMap { $0["cluster"]?["name"]?.stringValue }) == ["east", "west"])
-        #expect(try await envoy.stat("cluster.east.upstream_rq_200") == 1)
+        #expect(try await envoy.stat("cluster.east.upstream_rq_200") == east.requests.count)
     }
 
     @Test(
@@ -100,5 +105,18 @@ struct EnvoyHarnessTests {
         }
         #expect(try await envoy.stat("cluster.xds_cluster.upstream_cx_http2_total") == 1)
         #expect(try await envoy.stat("cluster.xds_cluster.upstream_cx_connect_fail") == 0)
+    }
+
+    @Test("Envoy starts with SIGTERM deliverable, though tests run on threads that block it, and stop() ends it")
+    func signals() async throws {
+        let envoy = try await EnvoyProcess(bootstrap: .ads(xdsPort: try await FreePort.pick()))
+        defer { envoy.stop() }
+        let status = try String(contentsOfFile: "/proc/\(envoy.pid)/status", encoding: .utf8)
+        let blocked = status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }
+            .flatMap { UInt64($0.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16) }
+        let sigterm: UInt64 = 1 << (UInt64(SIGTERM) - 1)
+        #expect(blocked.map { $0 & sigterm == 0 } == true, "SigBlk: \(String(blocked ?? 0, radix: 16))")
+        envoy.stop()
+        #expect(!envoy.isRunning)
     }
 }
