@@ -14,6 +14,8 @@ public final class StandInGateway: Sendable {
     /// The physical cluster this gateway serves, as its replies name it.
     public let cluster: String
     public let port: Int
+    /// Every request answered so far, oldest first.
+    public let requests: ReceivedRequests
     private let serving: Task<Void, any Error>
 
     public init(cluster: String) async throws {
@@ -49,9 +51,6 @@ public final class StandInGateway: Sendable {
         self.serving = serving
         self.requests = received
     }
-
-    /// Every request answered so far, oldest first.
-    public let requests: ReceivedRequests
 
     /// Closes the listener (connections get the 1 s grace period).
     public func stop() { serving.cancel() }
