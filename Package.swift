@@ -243,6 +243,22 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: upcomingFeatures
         ),
+        // Drives a real Envoy for the end-to-end tests: the process, its
+        // admin API, stand-in gateways and curl through Envoy's listener.
+        .target(
+            name: "EnvoyTestSupport",
+            dependencies: [
+                "TestSupport",
+                "HTTPServer",
+                "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/EnvoyTestSupport",
+            swiftSettings: upcomingFeatures
+        ),
         .testTarget(
             name: "TLSTests",
             dependencies: [
@@ -365,6 +381,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "TestSupport",
+                "EnvoyTestSupport",
                 "HTTPServer",
                 "GRPC",
                 "TLS",

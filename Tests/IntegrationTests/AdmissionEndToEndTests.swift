@@ -14,7 +14,10 @@ struct AdmissionEndToEndTests {
         /// A syncer's token (group `kcp-syncers`), for `kubectl --token`.
         static let syncerToken = "syncer-token-for-tests"
 
-        init(leafWriteTimeout: String = "5s", serveArguments: [String] = []) async throws {
+        /// - Parameters:
+        ///   - grpc: serve's gRPC listener (`-envoyxds`) on a free port, `serve.grpcPort`.
+        ///   - serveArguments: more flags for serve, such as `--envoy-listener-port`.
+        init(leafWriteTimeout: String = "5s", grpc: Bool = false, serveArguments: [String] = []) async throws {
             let tokens = FileManager.default.temporaryDirectory.appendingPathComponent("tokens-\(UUID().uuidString)")
             try Data("\(Self.syncerToken),syncer-east,syncer-east,\"kcp-syncers\"\n".utf8).write(to: tokens)
             api = try await DevAPIServerProcess(arguments: ["--token-auth-file", tokens.path])
@@ -40,6 +43,7 @@ struct AdmissionEndToEndTests {
                 """)
             // Started after the Services exist: readiness then means they are in its cache.
             serve = try await KCPIngressServer(
+                grpc: grpc,
                 arguments: [
                     "-kubeconfig", api.controllerKubeconfig, "--leaf-write-timeout", leafWriteTimeout,
                     "--syncer-groups", "kcp-syncers",
