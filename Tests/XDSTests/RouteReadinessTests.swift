@@ -67,3 +67,21 @@ import Testing
         #expect(readiness.state(of: .httpRoute, root.key) == .routed)
     }
 }
+
+extension RouteReadinessTests {
+    @Test func aRootWhoseRoutesAllAnswer503IsNotRouted() {
+        let registry = XDSStreamRegistry()
+        let readiness = RouteReadiness(registry: registry)
+        var current = rendered(version: "v1")
+        current.rootsWithoutGateway = [root]
+        readiness.update(current)
+        let stream = registry.open(delta: true)
+        registry.update(stream) {
+            $0.routesSubscribed = true
+            $0.acceptedVirtualHosts = [name: current.snapshot.virtualHosts[name]!.version]
+        }
+        #expect(
+            readiness.state(of: .httpRoute, root.key)
+                == .pending("no cluster serving it has reported a gateway address yet"))
+    }
+}

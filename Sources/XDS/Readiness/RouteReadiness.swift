@@ -12,6 +12,7 @@ public final class RouteReadiness: RoutingStates {
     private struct State {
         var virtualHostOfRoot: [RootIdentity: String] = [:]
         var versions: [String: String] = [:]
+        var withoutGateway: Set<RootIdentity> = []
         var states: [RootIdentity: RoutingState] = [:]
     }
 
@@ -45,13 +46,13 @@ public final class RouteReadiness: RoutingStates {
 
     public func state(of kind: RootKind, _ key: ObjectKey) -> RoutingState {
         let root = RootIdentity(kind: kind, key: key)
-        let (name, version) = state.withLock { state in
+        let (name, version, withoutGateway) = state.withLock { state in
             let name = state.virtualHostOfRoot[root]
-            return (name, name.flatMap { state.versions[$0] })
+            return (name, name.flatMap { state.versions[$0] }, state.withoutGateway.contains(root))
         }
         // A root without a virtual host gives Envoy nothing to hold.
         guard let name, let version else { return .routed }
-        return Self.state(of: name, version: version, streams: registry.streams)
+        return Self.state(of: name, version: version, withoutGateway: withoutGateway, streams: registry.streams)
     }
 
     public func statusReported(_ kind: RootKind, _ key: ObjectKey) {
@@ -69,6 +70,7 @@ public final class RouteReadiness: RoutingStates {
         state.withLock { state in
             state.virtualHostOfRoot = rendered.virtualHostOfRoot
             state.versions = versions
+            state.withoutGateway = rendered.rootsWithoutGateway
         }
         clock.published(rendered.virtualHostOfRoot, versions: versions)
         published.yield()
@@ -77,12 +79,15 @@ public final class RouteReadiness: RoutingStates {
     /// Recomputes every root's state and returns those that changed.
     public func changedRoots() -> [RootIdentity] {
         let streams = registry.streams
-        let (hosts, versions) = state.withLock { ($0.virtualHostOfRoot, $0.versions) }
+        let (hosts, versions, withoutGateway) = state.withLock {
+            ($0.virtualHostOfRoot, $0.versions, $0.withoutGateway)
+        }
         var next: [RootIdentity: RoutingState] = [:]
         next.reserveCapacity(hosts.count)
         for (root, name) in hosts {
             guard let version = versions[name] else { continue }
-            let state = Self.state(of: name, version: version, streams: streams)
+            let state = Self.state(
+                of: name, version: version, withoutGateway: withoutGateway.contains(root), streams: streams)
             next[root] = state
             if state == .routed || streams.contains(where: { $0.acceptedVirtualHosts[name] == version }) {
                 clock.acked(root, version: version)
@@ -95,7 +100,9 @@ public final class RouteReadiness: RoutingStates {
         }
     }
 
-    static func state(of name: String, version: String, streams: [XDSStreamRegistry.Stream]) -> RoutingState {
+    static func state(
+        of name: String, version: String, withoutGateway: Bool = false, streams: [XDSStreamRegistry.Stream]
+    ) -> RoutingState {
         let routing = streams.filter(\.routesSubscribed)
         guard !routing.isEmpty else { return .pending("no Envoy is connected to the xDS server yet") }
         if let refusing = routing.first(where: { $0.rejectedVirtualHosts.contains(name) }) {
@@ -106,6 +113,8 @@ public final class RouteReadiness: RoutingStates {
         guard holding == routing.count else {
             return .pending("\(holding) of \(routing.count) Envoys route the current version")
         }
+        // Envoy holds it, but every request would get a 503.
+        if withoutGateway { return .pending("no cluster serving it has reported a gateway address yet") }
         return .routed
     }
 }

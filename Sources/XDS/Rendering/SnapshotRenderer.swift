@@ -53,7 +53,8 @@ public struct SnapshotRenderer: Sendable {
                 ],
                 virtualHosts: ordered),
             virtualHostOfRoot: Dictionary(
-                table.virtualHosts.map { ($0.root, $0.name) }, uniquingKeysWith: { first, _ in first }))
+                table.virtualHosts.map { ($0.root, $0.name) }, uniquingKeysWith: { first, _ in first }),
+            rootsWithoutGateway: Set(table.virtualHosts.filter(\.clusterNames.isEmpty).map(\.root)))
     }
 
     private static func inline(_ name: String, _ virtualHosts: [XDSResource]) -> XDSResource {
@@ -70,4 +71,6 @@ public struct SnapshotRenderer: Sendable {
 public struct RenderedSnapshot: Sendable {
     public var snapshot: XDSSnapshot
     public var virtualHostOfRoot: [RootIdentity: String]
+    /// Roots none of whose routes reaches a gateway yet (each answers 503).
+    public var rootsWithoutGateway: Set<RootIdentity> = []
 }

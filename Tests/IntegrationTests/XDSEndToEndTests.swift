@@ -1,0 +1,103 @@
+import EnvoyTestSupport
+import Foundation
+import Testing
+
+/// A real Envoy fed by serve's xDS server: roots and leaves in the
+/// development API server, stand-in gateways for two clusters, curl
+/// through Envoy's listener.
+@Suite("xDS end to end: Envoy routed by serve", .serialized, .timeLimit(.minutes(4)))
+struct XDSEndToEndTests {
+    typealias System = AdmissionEndToEndTests.System
+
+    /// Serve with its xDS server, an Envoy on it, and two stand-in gateways.
+    final class Fleet: Sendable {
+        let system: System
+        let envoy: EnvoyProcess
+        let east: StandInGateway
+        let west: StandInGateway
+        let listenerPort: Int
+
+        init(delta: Bool, serveArguments: [String] = []) async throws {
+            east = try await StandInGateway(cluster: "east")
+            west = try await StandInGateway(cluster: "west")
+            listenerPort = try await FreePort.pick()
+            system = try await System(
+                grpc: true,
+                serveArguments: [
+                    "--envoy-listener-address", "127.0.0.1", "-envoy-listener-port", "\(listenerPort)",
+                ] + serveArguments)
+            envoy = try await EnvoyProcess(bootstrap: .ads(xdsPort: system.serve.grpcPort!, delta: delta))
+        }
+
+        func stop() {
+            envoy.stop()
+            system.stop()
+            east.stop()
+            west.stop()
+        }
+
+        /// Writes a leaf's status as its cluster's syncer would: its gateway's address.
+        func gateway(_ kind: String, _ leaf: String, at gateway: StandInGateway?) async throws {
+            let address =
+                gateway.map { #"[{"ip":"127.0.0.1","ports":[{"port":\#($0.port),"protocol":"TCP"}]}]"# } ?? "[]"
+            let status =
+                kind == "ingress"
+                ? #"{"status":{"loadBalancer":{"ingress":\#(address)}}}"#
+                : #"{"status":{"parents":[]}}"#
+            let result = try await system.api.kubectl([
+                "--token", System.syncerToken, "patch", kind, leaf, "-n", "shop", "--subresource=status",
+                "--type=merge", "-p", status,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+
+        func get(_ resource: String, _ name: String, _ path: String) async throws -> String {
+            try await system.api.kubectl(["get", resource, name, "-n", "shop", "-o", "jsonpath=\(path)"]).stdout
+        }
+    }
+
+    @Test(
+        "an Ingress's paths reach the clusters that serve them; its status waits for Envoy", arguments: [false, true])
+    func ingress(delta: Bool) async throws {
+        let fleet = try await Fleet(delta: delta)
+        defer { fleet.stop() }
+        try await fleet.system.api.apply(AdmissionEndToEndTests.ingress)
+        // No gateway address yet: Envoy answers 503, not 404, and the root does not claim to be reachable.
+        try await fleet.envoy.waitFor("503 before any gateway reports an address") {
+            try await curl(through: fleet.listenerPort, host: "front.example.com").status == 503
+        }
+        #expect(try await fleet.get("ingress", "front", "{.status.loadBalancer.ingress[*].hostname}") == "")
+
+        try await fleet.gateway("ingress", "front--east", at: fleet.east)
+        try await fleet.gateway("ingress", "front--west", at: fleet.west)
+        try await fleet.envoy.waitForRoute(port: fleet.listenerPort, host: "front.example.com", path: "/", to: "east")
+        try await fleet.envoy.waitForRoute(
+            port: fleet.listenerPort, host: "front.example.com", path: "/api", to: "west")
+        // Exact: /api/v1 is not /api, so the Prefix / route (east) takes it.
+        let deeper = try await curl(through: fleet.listenerPort, host: "front.example.com", path: "/api/v1")
+        #expect(deeper.reply?.cluster == "east")
+        // A port in the Host header and upper case still match.
+        #expect(
+            try await curl(through: fleet.listenerPort, host: "FRONT.example.com:8080", path: "/api").reply?.cluster
+                == "west")
+        #expect(try await curl(through: fleet.listenerPort, host: "unknown.example.com").status == 404)
+
+        // Envoy holds the routes: the root reports its status host.
+        try await fleet.envoy.waitFor("the root reports Envoy's host") {
+            try await fleet.get("ingress", "front", "{.status.loadBalancer.ingress[*].hostname}") != ""
+        }
+        // Two clusters, shared by whatever roots use them.
+        let clusters = try await fleet.envoy.clusters().filter(\.addedViaAPI).map(\.name).sorted()
+        #expect(clusters == ["gateway_127.0.0.1:\(fleet.east.port)", "gateway_127.0.0.1:\(fleet.west.port)"].sorted())
+
+        // The west gateway goes away: its path answers 503 and its cluster is withdrawn.
+        try await fleet.gateway("ingress", "front--west", at: nil)
+        try await fleet.envoy.waitFor("/api answers 503 once west has no address") {
+            try await curl(through: fleet.listenerPort, host: "front.example.com", path: "/api").status == 503
+        }
+        try await fleet.envoy.waitFor("the west cluster is withdrawn") {
+            try await fleet.envoy.clusters().filter(\.addedViaAPI).count == 1
+        }
+        #expect(try await curl(through: fleet.listenerPort, host: "front.example.com").reply?.cluster == "east")
+    }
+}
