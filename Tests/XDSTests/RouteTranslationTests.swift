@@ -78,4 +78,14 @@ struct RouteTranslationTests {
                 HeaderMatch(name: ":authority", value: .regex(#"(?i)([^.:]+\.example\.com)(:[0-9]+)?"#))
             ])
     }
+
+    @Test("a router that refused the route gives no address")
+    func refusedRouter() {
+        let root = Self.route(#"{"host":"legacy.example.com","to":{"kind":"Service","name":"web"}}"#)
+        let refused =
+            #"{"ingress":[{"host":"legacy.example.com","routerCanonicalHostname":"router.east.example.net","conditions":[{"type":"Admitted","status":"False"}]}]}"#
+        let source = RootSource(
+            kind: .route, object: root, leaves: [Objects.leaf(of: root, cluster: "east", status: refused)])
+        #expect(Objects.translate([source]).virtualHost("legacy")?.routes.map(\.action) == [.noClusterYet])
+    }
 }
