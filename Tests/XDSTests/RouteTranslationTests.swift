@@ -73,6 +73,10 @@ struct RouteTranslationTests {
             leaves: [Objects.leaf(of: root, cluster: "east", status: Self.routerStatus("router.east.example.net"))])
         let host = try #require(Objects.translate([source]).virtualHost("legacy"))
         #expect(host.domains == ["*.example.com"])
+        let topLevel = Self.route(
+            #"{"host":"example.com","wildcardPolicy":"Subdomain","to":{"kind":"Service","name":"web"}}"#)
+        let topLevelSource = RootSource(kind: .route, object: topLevel, leaves: [])
+        #expect(Objects.translate([topLevelSource]).virtualHost("legacy")?.domains == ["example.com", "example.com:*"])
         #expect(
             host.routes[0].match.headers == [
                 HeaderMatch(name: ":authority", value: .regex(#"(?i)([^.:]+\.example\.com)(:[0-9]+)?"#))
