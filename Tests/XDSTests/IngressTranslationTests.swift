@@ -104,6 +104,22 @@ struct IngressTranslationTests {
             ])
     }
 
+    @Test("an exact host's rules come before a wildcard's that also covers it, whatever the paths")
+    func exactHostBeforeWildcard() throws {
+        let root = Objects.root(
+            .ingress, "mixed",
+            spec: """
+                {"rules":[
+                  {"host":"*.example.com","http":{"paths":[{"path":"/a/long/path","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}},
+                  {"host":"a.example.com","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"api","port":{"number":80}}}}]}}]}
+                """)
+        let host = try #require(
+            Objects.translate([Objects.ingressSource(root, on: ["east", "west"])]).virtualHost("mixed"))
+        #expect(host.domains == ["*.example.com", "a.example.com", "a.example.com:*"])
+        #expect(host.routes.map(\.match.path) == [.prefix("/"), .pathSeparatedPrefix("/a/long/path")])
+        #expect(host.routes.map(\.action.weights) == [[Objects.cluster("west"): 1], [Objects.cluster("east"): 1]])
+    }
+
     @Test("a root without a host is served at its status host when Envoy fronts it, else not at all")
     func statusHost() throws {
         let root = Objects.root(
