@@ -30,6 +30,15 @@ struct IngressTranslationTests {
                 .exact("/api/v1/status"), .exact("/api"), .pathSeparatedPrefix("/static"), .prefix("/img"),
                 .prefix("/"), .prefix("/"),
             ])
+        // A path Envoy's element-wise prefix cannot hold stays a plain prefix.
+        let odd = Objects.root(
+            .ingress, "odd",
+            spec:
+                #"{"rules":[{"host":"odd.example.com","http":{"paths":[{"path":"/a?b/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}"#
+        )
+        #expect(
+            Objects.translate([Objects.ingressSource(odd, on: ["east"])]).virtualHost("odd")?.routes.map(\.match.path)
+                == [.prefix("/a?b/")])
         // One host: no route needs an :authority condition.
         #expect(host.routes.allSatisfy { $0.match.headers.isEmpty })
         // Each path goes to the cluster of its own backend.
