@@ -86,4 +86,16 @@ struct HostConflictTests {
         #expect(name == "routes_80/httproute.ns.n.a.me@odd%2Fcluster%25")
         #expect(name.split(separator: "/").count == 2)
     }
+
+    @Test("a root given twice counts once; a malformed host never becomes a domain that could swallow others")
+    func duplicatesAndMalformedHosts() {
+        let root = Self.ingress("twice", hosts: ["twice.example.com"], created: "2026-01-01T00:00:00Z")
+        let translation = Objects.translate([root, root])
+        #expect(translation.table.virtualHosts.count == 1)
+        #expect(translation.conflicts.isEmpty)
+        let malformed = Self.ingress(
+            "bad", hosts: ["*", "a.example.com:8080", "*.*.example.com", "ok.example.com"],
+            created: "2026-01-01T00:00:00Z")
+        #expect(Objects.translate([malformed]).virtualHost("bad")?.domains == ["ok.example.com", "ok.example.com:*"])
+    }
 }

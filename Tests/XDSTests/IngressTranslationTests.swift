@@ -30,6 +30,15 @@ struct IngressTranslationTests {
                 .exact("/api/v1/status"), .exact("/api"), .pathSeparatedPrefix("/static"), .prefix("/img"),
                 .prefix("/"), .prefix("/"),
             ])
+        // A path Envoy's element-wise prefix cannot hold stays a plain prefix.
+        let odd = Objects.root(
+            .ingress, "odd",
+            spec:
+                #"{"rules":[{"host":"odd.example.com","http":{"paths":[{"path":"/a?b/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}"#
+        )
+        #expect(
+            Objects.translate([Objects.ingressSource(odd, on: ["east"])]).virtualHost("odd")?.routes.map(\.match.path)
+                == [.prefix("/a?b/")])
         // One host: no route needs an :authority condition.
         #expect(host.routes.allSatisfy { $0.match.headers.isEmpty })
         // Each path goes to the cluster of its own backend.
@@ -102,6 +111,22 @@ struct IngressTranslationTests {
             host.routes.map(\.action.weights) == [
                 [Objects.cluster("east"): 1], [Objects.cluster("west"): 1], [Objects.cluster("north"): 1],
             ])
+    }
+
+    @Test("an exact host's rules come before a wildcard's that also covers it, whatever the paths")
+    func exactHostBeforeWildcard() throws {
+        let root = Objects.root(
+            .ingress, "mixed",
+            spec: """
+                {"rules":[
+                  {"host":"*.example.com","http":{"paths":[{"path":"/a/long/path","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}},
+                  {"host":"a.example.com","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"api","port":{"number":80}}}}]}}]}
+                """)
+        let host = try #require(
+            Objects.translate([Objects.ingressSource(root, on: ["east", "west"])]).virtualHost("mixed"))
+        #expect(host.domains == ["*.example.com", "a.example.com", "a.example.com:*"])
+        #expect(host.routes.map(\.match.path) == [.prefix("/"), .pathSeparatedPrefix("/a/long/path")])
+        #expect(host.routes.map(\.action.weights) == [[Objects.cluster("west"): 1], [Objects.cluster("east"): 1]])
     }
 
     @Test("a root without a host is served at its status host when Envoy fronts it, else not at all")

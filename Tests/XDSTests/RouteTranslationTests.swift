@@ -73,9 +73,23 @@ struct RouteTranslationTests {
             leaves: [Objects.leaf(of: root, cluster: "east", status: Self.routerStatus("router.east.example.net"))])
         let host = try #require(Objects.translate([source]).virtualHost("legacy"))
         #expect(host.domains == ["*.example.com"])
+        let topLevel = Self.route(
+            #"{"host":"example.com","wildcardPolicy":"Subdomain","to":{"kind":"Service","name":"web"}}"#)
+        let topLevelSource = RootSource(kind: .route, object: topLevel, leaves: [])
+        #expect(Objects.translate([topLevelSource]).virtualHost("legacy")?.domains == ["example.com", "example.com:*"])
         #expect(
             host.routes[0].match.headers == [
                 HeaderMatch(name: ":authority", value: .regex(#"(?i)([^.:]+\.example\.com)(:[0-9]+)?"#))
             ])
+    }
+
+    @Test("a router that refused the route gives no address")
+    func refusedRouter() {
+        let root = Self.route(#"{"host":"legacy.example.com","to":{"kind":"Service","name":"web"}}"#)
+        let refused =
+            #"{"ingress":[{"host":"legacy.example.com","routerCanonicalHostname":"router.east.example.net","conditions":[{"type":"Admitted","status":"False"}]}]}"#
+        let source = RootSource(
+            kind: .route, object: root, leaves: [Objects.leaf(of: root, cluster: "east", status: refused)])
+        #expect(Objects.translate([source]).virtualHost("legacy")?.routes.map(\.action) == [.noClusterYet])
     }
 }

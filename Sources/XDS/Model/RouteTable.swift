@@ -19,12 +19,14 @@ public struct RouteTable: Hashable, Sendable {
 
     public var routeConfigurationName: String { listener.routeConfigurationName }
 
+    // Names are unique in a translated table; a hand-made table with a
+    // repeated name keeps the first rather than trapping.
     public var virtualHostsByName: [String: EnvoyVirtualHost] {
-        Dictionary(uniqueKeysWithValues: virtualHosts.map { ($0.name, $0) })
+        Dictionary(virtualHosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public var clustersByName: [String: GatewayCluster] {
-        Dictionary(uniqueKeysWithValues: clusters.map { ($0.name, $0) })
+        Dictionary(clusters.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A root's part of a virtual host name: `<kind>.<namespace>.<name>`,

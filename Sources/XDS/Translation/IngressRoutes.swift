@@ -2,8 +2,10 @@ import KubeAPI
 
 /// An Ingress's routes (networking.k8s.io/v1 semantics).
 ///
-/// Order: routes of rules that name a host before those of rules that do
-/// not (the host is chosen before the path); then `Exact` before prefixes
+/// Order: the host is chosen before the path, so routes of rules naming an
+/// exact host come first, then those of wildcard hosts (an exact host
+/// outranks a wildcard that also covers it), then those of rules naming
+/// none; within each, `Exact` before prefixes
 /// and longer paths before shorter ones, which is the Ingress rule "the
 /// longest matching path wins, Exact over Prefix on a tie" expressed as
 /// Envoy's first match; the default backend last, as a catch-all `/`.
@@ -16,8 +18,10 @@ enum IngressRoutes {
         var ranked: [(rank: Rank, route: EnvoyRoute)] = []
         for rule in ingress.rules {
             var authority: HeaderMatch?
+            var hostRank = HostRank.none
             if let written = rule.host, !written.isEmpty {
                 guard let host = HostDomains.normalized(written), kept.contains(host) else { continue }
+                hostRank = HostDomains.isWildcard(host) ? .wildcard : .exact
                 // Needed when the virtual host also serves other hosts, or
                 // to hold a wildcard to one DNS label.
                 if kept.count > 1 || HostDomains.isWildcard(host) {
@@ -25,7 +29,7 @@ enum IngressRoutes {
                 }
             }
             for path in rule.paths {
-                guard let (match, rank) = pathMatch(path, hosted: rule.host.map { !$0.isEmpty } ?? false) else {
+                guard let (match, rank) = pathMatch(path, host: hostRank) else {
                     continue
                 }
                 let action = resolver.action(for: [(path.backend?.serviceName, 1)])
@@ -42,13 +46,20 @@ enum IngressRoutes {
         return routes
     }
 
+    /// What a rule's host says, least specific first.
+    enum HostRank: Int, Comparable {
+        case none, wildcard, exact
+
+        static func < (lhs: HostRank, rhs: HostRank) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
     struct Rank: Comparable {
-        var hosted: Bool
+        var host: HostRank
         var exact: Bool
         var length: Int
 
         static func < (lhs: Rank, rhs: Rank) -> Bool {
-            (lhs.hosted ? 1 : 0, lhs.exact ? 1 : 0, lhs.length) < (rhs.hosted ? 1 : 0, rhs.exact ? 1 : 0, rhs.length)
+            (lhs.host.rawValue, lhs.exact ? 1 : 0, lhs.length) < (rhs.host.rawValue, rhs.exact ? 1 : 0, rhs.length)
         }
     }
 
@@ -56,7 +67,7 @@ enum IngressRoutes {
     /// `ImplementationSpecific` (and a missing type) → a plain string
     /// prefix. A type this version does not know gives no route rather
     /// than a guess.
-    private static func pathMatch(_ path: HTTPIngressPath, hosted: Bool) -> (PathMatch, Rank)? {
+    private static func pathMatch(_ path: HTTPIngressPath, host: HostRank) -> (PathMatch, Rank)? {
         let value = path.path.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
         let match: PathMatch
         switch path.pathType {
@@ -72,6 +83,6 @@ enum IngressRoutes {
         case .prefix(let text), .pathSeparatedPrefix(let text), .regex(let text):
             (exact, length) = (false, text.utf8.count)
         }
-        return (match, Rank(hosted: hosted, exact: exact, length: length))
+        return (match, Rank(host: host, exact: exact, length: length))
     }
 }

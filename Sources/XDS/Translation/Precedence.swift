@@ -10,16 +10,3 @@ extension Array {
             .map(\.element)
     }
 }
-
-/// Path conversions shared by the kinds.
-enum PathConversion {
-    /// An element-wise prefix: `/foo/` and `/foo` both take `/foo`,
-    /// `/foo/bar` and not `/foobar`. Envoy's `path_separated_prefix` wants no
-    /// trailing `/`, so it is trimmed, and `/` itself (which takes every
-    /// path) becomes the plain prefix `/`.
-    static func elementPrefix(_ path: String) -> PathMatch {
-        var trimmed = Substring(path)
-        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        return trimmed.isEmpty ? .prefix("/") : .pathSeparatedPrefix(String(trimmed))
-    }
-}

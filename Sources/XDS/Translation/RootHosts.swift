@@ -10,8 +10,11 @@ enum RootHosts {
             source.object["spec"]?["wildcardPolicy"]?.stringValue == "Subdomain"
         {
             // OpenShift's Subdomain policy: `www.example.com` serves
-            // `*.example.com`, one label deep.
-            written = [host.split(separator: ".", maxSplits: 1).dropFirst().first.map { "*.\($0)" } ?? host]
+            // `*.example.com`, one label deep. A parent without a dot
+            // (`example.com` → `*.com`) would claim a whole top-level
+            // domain: the host then stays exact.
+            let parent = host.split(separator: ".", maxSplits: 1).dropFirst().first
+            written = [parent.flatMap { $0.contains(".") ? "*.\($0)" : nil } ?? host]
         }
         var seen = Set<String>()
         let hosts = written.compactMap(HostDomains.normalized).filter { seen.insert($0).inserted }

@@ -1,5 +1,5 @@
 public import KubeAPI
-import Placement
+public import Placement
 
 /// Roots, their leaves and the Services they name → the route table.
 ///
@@ -8,7 +8,8 @@ import Placement
 /// pass. The same input always gives the same table, names included.
 public enum Translator {
     /// `service` finds a Service by key, as `PlacementReader.service` does.
-    /// A root given twice counts once.
+    /// A root given twice counts once; a leaf given as a root is skipped
+    /// (a kind's informer holds both, and a leaf would claim its root's hosts).
     public static func translate(
         roots: [RootSource], service: (ObjectKey) -> JSON?, settings: TranslationSettings = TranslationSettings()
     ) -> Translation {
@@ -19,7 +20,8 @@ public enum Translator {
         var registry = GatewayClusterRegistry()
         var translated = Set<RootIdentity>()
         var virtualHosts: [EnvoyVirtualHost] = []
-        for (age, source) in ordered where translated.insert(age.identity).inserted {
+        for (age, source) in ordered
+        where !RootKind.isLeaf(source.object) && translated.insert(age.identity).inserted {
             let wanted = RootHosts.hosts(of: source, settings: settings)
             let hosts = claims.claim(wanted, by: age.identity)
             guard !hosts.isEmpty else { continue }
@@ -46,5 +48,19 @@ public enum Translator {
         return Translation(
             table: RouteTable(listener: listener, virtualHosts: virtualHosts, clusters: clusters),
             conflicts: claims.conflicts)
+    }
+
+    /// The roots among `objects` (leaves are skipped) with their leaves and
+    /// Services as `reader` knows them: translation from the informers' stores.
+    public static func translate(
+        objects: [(kind: RootKind, object: JSON)], reader: some PlacementReader,
+        settings: TranslationSettings = TranslationSettings()
+    ) -> Translation {
+        let roots = objects.map { root in
+            RootSource(
+                kind: root.kind, object: root.object,
+                leaves: reader.leaves(of: ObjectKey(of: root.object), kind: root.kind))
+        }
+        return translate(roots: roots, service: reader.service, settings: settings)
     }
 }
