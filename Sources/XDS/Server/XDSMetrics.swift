@@ -1,21 +1,25 @@
 import Metrics
 import SwiftProtobuf
 
-/// The xDS server's metrics, made once: swift-metrics looks each name up
-/// in a locked registry, too slow for every response.
+/// The xDS server's metrics, made once per stream kind: swift-metrics looks
+/// each name up in a locked registry, too slow for every response.
 struct XDSMetrics: Sendable {
-    private let streams = Meter(label: "kcp_ingress_xds_streams")
+    private let streams: Meter
     private let nacks: [ResourceType: Counter]
     private let responses: [ResourceType: Counter]
     private let responseBytes: [ResourceType: Counter]
 
-    init() {
-        nacks = Self.byType { Counter(label: "kcp_ingress_xds_nacks_total", dimensions: [("type", $0.shortName)]) }
+    init(delta: Bool) {
+        let mode = ("mode", delta ? "delta" : "sotw")
+        streams = Meter(label: "kcp_ingress_xds_streams", dimensions: [mode])
+        nacks = Self.byType {
+            Counter(label: "kcp_ingress_xds_nacks_total", dimensions: [("type", $0.shortName), mode])
+        }
         responses = Self.byType {
-            Counter(label: "kcp_ingress_xds_responses_total", dimensions: [("type", $0.shortName)])
+            Counter(label: "kcp_ingress_xds_responses_total", dimensions: [("type", $0.shortName), mode])
         }
         responseBytes = Self.byType {
-            Counter(label: "kcp_ingress_xds_response_bytes_total", dimensions: [("type", $0.shortName)])
+            Counter(label: "kcp_ingress_xds_response_bytes_total", dimensions: [("type", $0.shortName), mode])
         }
     }
 
@@ -24,6 +28,7 @@ struct XDSMetrics: Sendable {
 
     func rejected(_ type: ResourceType) { nacks[type]!.increment() }
 
+    /// Counts the resources' bytes (what Envoy decodes), not the framing.
     func sent(_ response: XDSResponse) {
         responses[response.type]!.increment()
         responseBytes[response.type]!.increment(by: response.resources.reduce(0) { $0 + $1.body.value.count })

@@ -6,7 +6,7 @@ public import Logging
 public struct XDSStreamDriver: Sendable {
     let cache: SnapshotCache
     let registry: XDSStreamRegistry
-    let metrics: XDSMetrics
+    let metrics: (sotw: XDSMetrics, delta: XDSMetrics)
     let logger: Logger
     /// `--envoy-node-id`: other nodes get the same snapshot, and a note in the log.
     public var expectedNodeID = "kcp-ingress"
@@ -14,7 +14,7 @@ public struct XDSStreamDriver: Sendable {
     public init(cache: SnapshotCache, registry: XDSStreamRegistry, logger: Logger) {
         self.cache = cache
         self.registry = registry
-        self.metrics = XDSMetrics()
+        self.metrics = (XDSMetrics(delta: false), XDSMetrics(delta: true))
         self.logger = logger
     }
 
@@ -31,6 +31,7 @@ public struct XDSStreamDriver: Sendable {
         send: @escaping @Sendable (XDSResponse) async throws -> Void
     ) async throws where Requests.Element == XDSRequest {
         let id = registry.open(delta: delta)
+        let metrics = delta ? metrics.delta : metrics.sotw
         metrics.streamOpened()
         defer {
             registry.close(id)
@@ -64,7 +65,9 @@ public struct XDSStreamDriver: Sendable {
                     return
                 case .snapshot(let next):
                     snapshot = next
-                    for request in waiting { observe(state.receive(request, snapshot: next), logger: logger) }
+                    for request in waiting {
+                        observe(state.receive(request, snapshot: next), metrics: metrics, logger: logger)
+                    }
                     waiting = []
                 case .request(let request):
                     if !nodeSeen, !request.nodeID.isEmpty {
@@ -83,7 +86,7 @@ public struct XDSStreamDriver: Sendable {
                         waiting.append(request)
                         continue
                     }
-                    observe(state.receive(request, snapshot: snapshot), logger: logger)
+                    observe(state.receive(request, snapshot: snapshot), metrics: metrics, logger: logger)
                 }
                 guard let snapshot else { continue }
                 for response in state.responses(for: snapshot) {
@@ -97,7 +100,7 @@ public struct XDSStreamDriver: Sendable {
         }
     }
 
-    private func observe(_ outcome: XDSRequestOutcome, logger: Logger) {
+    private func observe(_ outcome: XDSRequestOutcome, metrics: XDSMetrics, logger: Logger) {
         switch outcome {
         case .rejected(let type, let error, let resources):
             metrics.rejected(type)
