@@ -24,12 +24,15 @@ enum HostDomains {
     /// An `:authority` condition that holds only for `hosts`, each wildcard
     /// matching exactly one DNS label as Ingress and Route wildcards do
     /// (Envoy's `*.example.com` also takes `a.b.example.com`); a port may
-    /// follow. Case-insensitive, as host names are.
+    /// follow. Case-insensitive, as host names are. Groups do not capture
+    /// and each route names only its own hosts: Envoy refuses a regular
+    /// expression whose RE2 program outgrows `re2.max_program_size`
+    /// (100 by default), which a host of about 85 characters reaches.
     static func authorityMatch(for hosts: [String]) -> HeaderMatch {
         let alternatives = hosts.map { host in
             isWildcard(host) ? "[^.:]+" + escaped(String(host.dropFirst())) : escaped(host)
         }
-        let regex = "(?i)(" + alternatives.joined(separator: "|") + ")(:[0-9]+)?"
+        let regex = "(?i)(?:" + alternatives.joined(separator: "|") + ")(?::[0-9]+)?"
         return HeaderMatch(name: ":authority", value: .regex(regex))
     }
 
