@@ -79,7 +79,7 @@ struct RouteTranslationTests {
         #expect(Objects.translate([topLevelSource]).virtualHost("legacy")?.domains == ["example.com", "example.com:*"])
         #expect(
             host.routes[0].match.headers == [
-                HeaderMatch(name: ":authority", value: .regex(#"(?i)([^.:]+\.example\.com)(:[0-9]+)?"#))
+                HeaderMatch(name: ":authority", value: .regex(#"(?i)[^.:]+\.example\.com(?::[0-9]+)?"#))
             ])
     }
 

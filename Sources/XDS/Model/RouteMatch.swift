@@ -30,12 +30,16 @@ public enum PathMatch: Hashable, Sendable {
 /// How a header or query parameter value must read.
 public enum StringMatch: Hashable, Sendable {
     case exact(String)
+    /// Exact but case-insensitive (Envoy's `ignore_case`), as host names are compared.
+    case exactIgnoringCase(String)
     /// An RE2 expression that must match the whole value.
     case regex(String)
 
     var isExact: Bool {
-        if case .exact = self { return true }
-        return false
+        switch self {
+        case .exact, .exactIgnoringCase: true
+        case .regex: false
+        }
     }
 }
 

@@ -21,15 +21,19 @@ enum HostDomains {
 
     static func isWildcard(_ host: String) -> Bool { host.hasPrefix("*.") }
 
-    /// An `:authority` condition that holds only for `hosts`, each wildcard
-    /// matching exactly one DNS label as Ingress and Route wildcards do
-    /// (Envoy's `*.example.com` also takes `a.b.example.com`); a port may
-    /// follow. Case-insensitive, as host names are.
-    static func authorityMatch(for hosts: [String]) -> HeaderMatch {
-        let alternatives = hosts.map { host in
-            isWildcard(host) ? "[^.:]+" + escaped(String(host.dropFirst())) : escaped(host)
-        }
-        let regex = "(?i)(" + alternatives.joined(separator: "|") + ")(:[0-9]+)?"
+    /// An `:authority` condition that holds only for `host`.
+    ///
+    /// A wildcard matches exactly one DNS label, as Ingress and Route
+    /// wildcards do (Envoy's `*.example.com` also takes `a.b.example.com`):
+    /// a case-insensitive regular expression, a port allowed after it. An
+    /// exact host is a case-insensitive exact match instead: no regular
+    /// expression, because Envoy refuses one whose RE2 program outgrows
+    /// `re2.max_program_size` (100 by default), which a host of about 90
+    /// characters reaches; it relies on the listener dropping the port
+    /// (`EnvoyListener.stripsHostPort`).
+    static func authorityMatch(for host: String) -> HeaderMatch {
+        guard isWildcard(host) else { return HeaderMatch(name: ":authority", value: .exactIgnoringCase(host)) }
+        let regex = "(?i)[^.:]+" + escaped(String(host.dropFirst())) + "(?::[0-9]+)?"
         return HeaderMatch(name: ":authority", value: .regex(regex))
     }
 

@@ -25,7 +25,7 @@ enum IngressRoutes {
                 // Needed when the virtual host also serves other hosts, or
                 // to hold a wildcard to one DNS label.
                 if kept.count > 1 || HostDomains.isWildcard(host) {
-                    authority = HostDomains.authorityMatch(for: [host])
+                    authority = HostDomains.authorityMatch(for: host)
                 }
             }
             for path in rule.paths {

@@ -16,7 +16,7 @@ enum OpenShiftRoutes {
             (service: target.kind == "Service" ? target.name : nil, weight: target.weight ?? defaultWeight)
         }
         let path = route.path.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
-        let headers = hosts.contains(where: HostDomains.isWildcard) ? [HostDomains.authorityMatch(for: hosts)] : []
+        let headers = hosts.filter(HostDomains.isWildcard).map(HostDomains.authorityMatch(for:))
         return [
             EnvoyRoute(match: RouteMatch(path: .prefix(path), headers: headers), action: resolver.action(for: backends))
         ]
