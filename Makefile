@@ -22,7 +22,7 @@ BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
 DEV_CERTS := certs/dev
 
-.PHONY: deps bench-deps build run dev-apiserver test bench bench-json bench-informer bench-admission bench-status-loop fmt lint clean fuzz
+.PHONY: deps bench-deps build run dev-apiserver test bench bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -89,6 +89,13 @@ bench-admission: bench-deps
 bench-status-loop: deps
 	$(SWIFT) build -c release --product kcp-ingress
 	python3 contrib/bench/status_loop.py
+
+# The xDS server with real Envoys: ROOTS Ingress roots with two leaves each
+# (build time, memory, bytes per full push and per one-root change, change-to-routed latency, a burst).
+ROOTS ?= 1000
+bench-xds: deps
+	$(SWIFT) build -c release --product kcp-ingress
+	python3 contrib/bench/xds.py $(ROOTS)
 
 fmt:
 	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks Fuzz Package.swift

@@ -75,6 +75,9 @@ extension StringMatch {
         var matcher = Envoy_Type_Matcher_V3_StringMatcher()
         switch self {
         case .exact(let value): matcher.exact = value
+        case .exactIgnoringCase(let value):
+            matcher.exact = value
+            matcher.ignoreCase = true
         case .regex(let expression): matcher.safeRegex = .init(expression)
         }
         return matcher
