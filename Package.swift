@@ -237,6 +237,12 @@ let package = Package(
             path: "Benchmarks/Informer",
             swiftSettings: upcomingFeatures
         ),
+        .executableTarget(
+            name: "xds-build-bench",
+            dependencies: ["KubeAPI", "Placement", "XDS"],
+            path: "Benchmarks/XDSBuild",
+            swiftSettings: upcomingFeatures
+        ),
         .target(
             name: "TestSupport",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],

@@ -27,6 +27,8 @@ public final class SnapshotBuilder: Sendable {
     private let signal: AsyncStream<Void>.Continuation
     private let signals: AsyncStream<Void>
     private let renderer = Mutex(SnapshotRenderer())
+    private let translations = Mutex(TranslationCache())
+    private let servicesDirty = Atomic(false)
     private let conflicts = Mutex<Set<HostConflict>>([])
     private let conflictGauge = Gauge(label: "kcp_ingress_xds_host_conflicts")
     private let buildTimer = Metrics.Timer(
@@ -52,6 +54,12 @@ public final class SnapshotBuilder: Sendable {
         signal.yield()
     }
 
+    /// A Service changed: every root that names it may route elsewhere now.
+    public func servicesChanged() {
+        servicesDirty.store(true, ordering: .relaxed)
+        signal.yield()
+    }
+
     /// Builds once now, then after every change, until cancelled.
     public func run() async {
         build()
@@ -64,10 +72,14 @@ public final class SnapshotBuilder: Sendable {
     /// One build from the stores as they are now.
     public func build() {
         let start = ContinuousClock.now
-        let translation = Translator.translate(roots: source.roots(), service: source.service, settings: settings)
+        let roots = source.roots()
+        let translation = translations.withLock { cache in
+            if servicesDirty.exchange(false, ordering: .relaxed) { cache.invalidateAll() }
+            return Translator.translate(roots: roots, service: source.service, settings: settings, cache: &cache)
+        }
         let rendered: RenderedSnapshot
         do {
-            rendered = try renderer.withLock { try $0.render(translation.table) }
+            rendered = try renderer.withLock { try $0.render(translation.table, changed: translation.retranslated) }
         } catch {
             // Encoding our own messages cannot fail short of a bug: keep serving the last snapshot.
             logger.error("cannot encode the Envoy configuration", metadata: ["error": "\(error)"])

@@ -14,11 +14,17 @@ public struct SnapshotRenderer: Sendable {
     public init() {}
 
     /// A snapshot of `table`, and which virtual host serves each root.
-    public mutating func render(_ table: RouteTable) throws -> RenderedSnapshot {
+    /// `changed` names the roots whose virtual hosts may differ from the
+    /// previous table's (the rest are taken as they were, uncompared); nil
+    /// compares every one.
+    public mutating func render(_ table: RouteTable, changed: Set<RootIdentity>? = nil) throws -> RenderedSnapshot {
         sequence += 1
         var hosts: [String: (model: EnvoyVirtualHost, resource: XDSResource)] = [:]
+        hosts.reserveCapacity(table.virtualHosts.count)
         for host in table.virtualHosts {
-            if let known = virtualHosts[host.name], known.model == host {
+            if let known = virtualHosts[host.name],
+                changed.map({ !$0.contains(host.root) }) ?? false || known.model == host
+            {
                 hosts[host.name] = known
             } else {
                 let resource = try XDSResource(

@@ -1,7 +1,7 @@
 import KubeAPI
 
 /// The order in which roots claim hosts: oldest first.
-struct RootAge: Comparable {
+struct RootAge: Comparable, Sendable {
     /// RFC 3339 as the API server writes it (`2026-11-20T10:15:30Z`: UTC,
     /// whole seconds), where text order is time order. Nil for a root not
     /// stored yet, which is younger than any stored one.

@@ -5,9 +5,14 @@ public struct Translation: Hashable, Sendable {
     public var table: RouteTable
     /// In the order the losers were considered: oldest loser first.
     public var conflicts: [HostConflict]
+    /// With incremental translation: the roots translated again; every
+    /// other virtual host is the very value of the previous translation.
+    /// Nil: unknown, every virtual host may have changed.
+    public var retranslated: Set<RootIdentity>?
 
-    public init(table: RouteTable, conflicts: [HostConflict]) {
+    public init(table: RouteTable, conflicts: [HostConflict], retranslated: Set<RootIdentity>? = nil) {
         self.table = table
         self.conflicts = conflicts
+        self.retranslated = retranslated
     }
 }

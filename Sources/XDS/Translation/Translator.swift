@@ -25,20 +25,10 @@ public enum Translator {
             let wanted = RootHosts.hosts(of: source, settings: settings)
             let hosts = claims.claim(wanted, by: age.identity)
             guard !hosts.isEmpty else { continue }
-            let resolver = BackendResolver(
-                root: source, rootHosts: Set(wanted), service: service, registry: &registry)
-            let routes: [EnvoyRoute]
-            switch source.kind {
-            case .ingress: routes = IngressRoutes.routes(of: source.object, hosts: hosts, resolver: resolver)
-            case .httpRoute: routes = HTTPRouteRoutes.routes(of: source.object, resolver: resolver)
-            case .route: routes = OpenShiftRoutes.routes(of: source.object, hosts: hosts, resolver: resolver)
-            }
             virtualHosts.append(
-                EnvoyVirtualHost(
-                    name: RouteTable.virtualHostName(
-                        routeConfigurationName: listener.routeConfigurationName, root: age.identity),
-                    domains: hosts.flatMap(HostDomains.domains(for:)), routes: routes, root: age.identity,
-                    hosts: hosts))
+                virtualHost(
+                    source, identity: age.identity, wanted: wanted, hosts: hosts, listener: listener, service: service,
+                    registry: &registry))
         }
         virtualHosts.sort { $0.name < $1.name }
         // Only clusters some route forwards to: a leaf whose root lost all
@@ -48,6 +38,89 @@ public enum Translator {
         return Translation(
             table: RouteTable(listener: listener, virtualHosts: virtualHosts, clusters: clusters),
             conflicts: claims.conflicts)
+    }
+
+    /// The same translation, reusing from `cache` every root whose
+    /// objects and claimed hosts did not change since the last call, and
+    /// leaving there what this one gave.
+    public static func translate(
+        roots: [RootSource], service: (ObjectKey) -> JSON?, settings: TranslationSettings = TranslationSettings(),
+        cache: inout TranslationCache
+    ) -> Translation {
+        let listener = EnvoyListener(address: settings.listenerAddress, port: settings.listenerPort)
+        var entries: [RootIdentity: TranslationCache.Entry] = [:]
+        entries.reserveCapacity(roots.count)
+        var sources: [RootIdentity: RootSource] = [:]
+        for source in roots where !RootKind.isLeaf(source.object) {
+            let identity = source.identity
+            guard sources[identity] == nil else { continue }
+            sources[identity] = source
+            let fingerprint = TranslationCache.fingerprint(of: source)
+            if let fingerprint, let known = cache.entries[identity], known.fingerprint == fingerprint {
+                entries[identity] = known
+            } else {
+                entries[identity] = TranslationCache.Entry(
+                    fingerprint: fingerprint, age: RootAge(source),
+                    wanted: RootHosts.hosts(of: source, settings: settings))
+            }
+        }
+        // Oldest first, so each host goes to the oldest root claiming it.
+        let sameRoots =
+            cache.order.count == entries.count && cache.order.allSatisfy { entries[$0.identity] != nil }
+        let ordered = sameRoots ? cache.order : entries.values.map { $0.age }.sorted()
+        var claims = HostClaims()
+        var virtualHosts: [EnvoyVirtualHost] = []
+        var clusters: [String: GatewayCluster] = [:]
+        var translated = 0
+        var retranslated = Set<RootIdentity>()
+        for age in ordered {
+            var entry = entries[age.identity]!
+            let hosts = claims.claim(entry.wanted, by: age.identity)
+            if entry.kept != hosts || entry.fingerprint == nil {
+                translated += 1
+                retranslated.insert(age.identity)
+                entry.kept = hosts
+                entry.virtualHost = nil
+                entry.clusters = []
+                if !hosts.isEmpty {
+                    var registry = GatewayClusterRegistry()
+                    let host = virtualHost(
+                        sources[age.identity]!, identity: age.identity, wanted: entry.wanted, hosts: hosts,
+                        listener: listener, service: service, registry: &registry)
+                    let used = host.clusterNames
+                    entry.virtualHost = host
+                    entry.clusters = registry.clusters.values.filter { used.contains($0.name) }
+                }
+                entries[age.identity] = entry
+            }
+            if let host = entry.virtualHost { virtualHosts.append(host) }
+            for cluster in entry.clusters { clusters[cluster.name] = cluster }
+        }
+        cache.entries = entries
+        cache.order = ordered
+        cache.recordTranslated(translated)
+        virtualHosts.sort { $0.name < $1.name }
+        return Translation(
+            table: RouteTable(
+                listener: listener, virtualHosts: virtualHosts, clusters: clusters.values.sorted { $0.name < $1.name }),
+            conflicts: claims.conflicts, retranslated: retranslated)
+    }
+
+    /// One root's virtual host, for the hosts it keeps.
+    static func virtualHost(
+        _ source: RootSource, identity: RootIdentity, wanted: [String], hosts: [String], listener: EnvoyListener,
+        service: (ObjectKey) -> JSON?, registry: inout GatewayClusterRegistry
+    ) -> EnvoyVirtualHost {
+        let resolver = BackendResolver(root: source, rootHosts: Set(wanted), service: service, registry: &registry)
+        let routes: [EnvoyRoute]
+        switch source.kind {
+        case .ingress: routes = IngressRoutes.routes(of: source.object, hosts: hosts, resolver: resolver)
+        case .httpRoute: routes = HTTPRouteRoutes.routes(of: source.object, resolver: resolver)
+        case .route: routes = OpenShiftRoutes.routes(of: source.object, hosts: hosts, resolver: resolver)
+        }
+        return EnvoyVirtualHost(
+            name: RouteTable.virtualHostName(routeConfigurationName: listener.routeConfigurationName, root: identity),
+            domains: hosts.flatMap(HostDomains.domains(for:)), routes: routes, root: identity, hosts: hosts)
     }
 
     /// The roots among `objects` (leaves are skipped) with their leaves and
