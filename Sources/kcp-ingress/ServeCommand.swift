@@ -265,10 +265,14 @@ struct ServeCommand: AsyncParsableCommand {
             limits: limits,
             shutdownGracePeriod: shutdownGracePeriod.duration)
         let servingStatus = HealthStatusRegistry()
+        services.append(HTTPServer(configuration: webhook, router: webhookRoutes, logger: logger))
+        // Added after the webhook's listener so that the gRPC listener drains
+        // first: the group shuts services down one at a time, the last added
+        // first, and Envoy's streams are to end as soon as the shutdown delay
+        // is over, not after the webhook's last requests.
         if envoyxds {
             services.append(contentsOf: try grpcListener(health: servingStatus, limits: limits, logger: logger))
         }
-        services.append(HTTPServer(configuration: webhook, router: webhookRoutes, logger: logger))
         // Last, so that it is the first to hear of shutdown: gRPC health turns
         // NOT_SERVING before any listener starts draining.
         services.append(ServingStatusLifecycle(registry: servingStatus, health: health))
