@@ -85,8 +85,6 @@ public final class GRPCServer: Sendable {
             return status
         } catch is CancellationError {
             return GRPCStatus(.cancelled, "the call was cancelled")
-        } catch let reset as HTTP2StreamReset {
-            return GRPCStatus(.cancelled, reset.description)
         } catch {
             logger.debug(
                 "gRPC method failed", metadata: ["path": "\(stream.header(":path") ?? "")", "error": "\(error)"])

@@ -8,10 +8,40 @@ struct HTTP2GRPCStream: GRPCServerStream {
     let stream: HTTP2Stream
 
     var requestHeaders: [HTTP2Header] { stream.headers }
-    var requestBody: HTTP2RequestBody { stream.body }
+    var requestBody: Body { Body(base: stream.body) }
 
     func write(_ bytes: ByteBuffer, startingResponseWith headers: [HTTP2Header]) async throws {
-        try await stream.write(bytes, startingResponseWith: headers)
+        do {
+            try await stream.write(bytes, startingResponseWith: headers)
+        } catch let reset as HTTP2StreamReset {
+            throw Self.cancelled(by: reset)
+        }
+    }
+
+    /// A reset stream is a cancelled call; the server knows only the latter.
+    static func cancelled(by reset: HTTP2StreamReset) -> GRPCStatus {
+        GRPCStatus(.cancelled, reset.description)
+    }
+
+    /// The request body, its resets turned into CANCELLED.
+    struct Body: AsyncSequence, Sendable {
+        let base: HTTP2RequestBody
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            var base: HTTP2RequestBody.AsyncIterator
+
+            mutating func next() async throws -> ByteBuffer? {
+                do {
+                    return try await base.next()
+                } catch let reset as HTTP2StreamReset {
+                    throw HTTP2GRPCStream.cancelled(by: reset)
+                }
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(base: base.makeAsyncIterator())
+        }
     }
 
     func finish(trailers: [HTTP2Header], trailersOnlyHeaders headers: [HTTP2Header]) async throws {

@@ -297,6 +297,11 @@ struct ServeCommand: AsyncParsableCommand {
             limits: limits,
             shutdownGracePeriod: shutdownGracePeriod.duration)
         let servingStatus = HealthStatusRegistry()
+        services.append(HTTPServer(configuration: webhook, router: webhookRoutes, logger: logger))
+        // Added after the webhook's listener so that the gRPC listener drains
+        // first: the group shuts services down one at a time, the last added
+        // first, and Envoy's streams are to end as soon as the shutdown delay
+        // is over, not after the webhook's last requests.
         if let xds {
             let statusLoop = statusLoop
             services.append(
@@ -307,7 +312,6 @@ struct ServeCommand: AsyncParsableCommand {
                 contentsOf: try grpcListener(
                     services: [HealthService(registry: servingStatus), xds.service], limits: limits, logger: logger))
         }
-        services.append(HTTPServer(configuration: webhook, router: webhookRoutes, logger: logger))
         // Last, so that it is the first to hear of shutdown: gRPC health turns
         // NOT_SERVING before any listener starts draining.
         services.append(ServingStatusLifecycle(registry: servingStatus, health: health))

@@ -89,7 +89,7 @@ struct HealthServiceTests {
         var responses = watch.responses.makeAsyncIterator()
         #expect(try await responses.next()?.status == .serving)
         watch.cancel()
-        try await within(.seconds(10)) { await watch.serverFinished() }
+        try await within(.seconds(10)) { try await watch.serverFinished() }
     }
 
     @Test("an unknown method of the service is UNIMPLEMENTED")

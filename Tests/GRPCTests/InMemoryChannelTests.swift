@@ -47,7 +47,7 @@ struct InMemoryChannelTests {
         #expect(try await responses.next()?.value == "holding")
         call.cancel()
         try await service.events.wait(for: "ended")
-        try await within(.seconds(10)) { await call.serverFinished() }
+        try await within(.seconds(10)) { try await call.serverFinished() }
         #expect(try await call.result().status.code == .cancelled)
     }
 

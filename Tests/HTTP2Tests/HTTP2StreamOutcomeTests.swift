@@ -47,6 +47,23 @@ extension HTTP2ServerHandlerTests {
         #expect(try output(channel).filter(\.isReset).isEmpty)
     }
 
+    @Test("every handler given to onCancel runs when the peer resets the stream, one given later at once")
+    func everyCancelHandlerRuns() throws {
+        let collector = Collector()
+        let channel = try channel(collector)
+        try send(Frame.clientStart + Frame.request(stream: 1, method: "POST", endStream: false), to: channel)
+        let stream = try #require(collector.streams.withLock { $0.first })
+        // The router cancels the stream's task and the gRPC server ends its
+        // call: neither may displace the other.
+        let ran = Mutex<[String]>([])
+        stream.onCancel { ran.withLock { $0.append("router") } }
+        stream.onCancel { ran.withLock { $0.append("call") } }
+        try send(Frame.frame(.rstStream, stream: 1, Frame.be32(HTTP2ErrorCode.cancel)), to: channel)
+        #expect(ran.withLock { $0 } == ["router", "call"])
+        stream.onCancel { ran.withLock { $0.append("late") } }
+        #expect(ran.withLock { $0 } == ["router", "call", "late"])
+    }
+
     @Test("body bytes before the response, after it ended, and a second response are errors, not lost bytes")
     func answersOutOfOrder() throws {
         let collector = Collector()

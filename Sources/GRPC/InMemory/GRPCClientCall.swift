@@ -5,7 +5,7 @@ public import SwiftProtobuf
 /// be called this way; a unary call is one `send`, `finishSending()`, one response.
 public struct GRPCClientCall<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>: Sendable {
     let stream: InMemoryGRPCStream
-    let served: Task<Void, Never>
+    let served: GRPCOneShot<Void>
 
     /// Sends one request message. Throws once the call has been
     /// half-closed, cancelled or has ended.
@@ -40,10 +40,11 @@ public struct GRPCClientCall<Request: SwiftProtobuf.Message, Response: SwiftProt
         try await stream.outcome.value()
     }
 
-    /// Returns once the server is done with the call (its method has
-    /// returned and it has answered).
-    public func serverFinished() async {
-        await served.value
+    /// Returns once the server is done with the call: its method has
+    /// returned and it has answered. Throws CancellationError if the
+    /// waiting task is cancelled first.
+    public func serverFinished() async throws {
+        try await served.value()
     }
 }
 

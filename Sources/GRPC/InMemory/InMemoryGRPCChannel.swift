@@ -28,7 +28,11 @@ public struct InMemoryGRPCChannel: Sendable {
             ] + metadata
         let stream = InMemoryGRPCStream(requestHeaders: headers)
         let server = server
-        let served = Task { await server.serve(stream) }
+        let served = GRPCOneShot<Void>()
+        Task {
+            await server.serve(stream)
+            served.set(())
+        }
         return GRPCClientCall(stream: stream, served: served)
     }
 }

@@ -10,7 +10,7 @@ final class InMemoryGRPCStream: GRPCServerStream {
     let requestBody: AsyncThrowingStream<ByteBuffer, any Error>
     /// The response messages, for the client.
     let responses: AsyncStream<[UInt8]>
-    let outcome = GRPCCallOutcome()
+    let outcome = GRPCOneShot<GRPCCallResult>()
 
     private let requests: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
     private let responseMessages: AsyncStream<[UInt8]>.Continuation
