@@ -2,6 +2,7 @@
 // each, translated and rendered as serve does on every change.
 //
 //     swift run -c release xds-build-bench [ROOTS]
+import Foundation
 import KubeAPI
 import Placement
 import XDS
@@ -10,6 +11,7 @@ let roots = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 10_000
 
 func parse(_ text: String) -> JSON { try! JSON(parsing: text) }
 
+let baselineMiB = residentMiBEarly()
 let services: [String: JSON] = [
     "default/web": parse(#"{"metadata":{"name":"web","namespace":"default","labels":{"kcp.dev/cluster":"east"}}}"#),
     "default/api": parse(#"{"metadata":{"name":"api","namespace":"default","labels":{"kcp.dev/cluster":"west"}}}"#),
@@ -27,6 +29,16 @@ for index in 0..<roots {
     }
     sources.append(RootSource(kind: .ingress, object: root, leaves: leaves))
 }
+
+func residentMiBEarly() -> Int { residentMiB() }
+
+/// Resident memory now, from /proc/self/status.
+func residentMiB() -> Int {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+}
+print("resident: \(baselineMiB) MiB at start, \(residentMiB()) MiB with \(roots) roots and \(2 * roots) leaves as JSON")
 
 func time(_ label: String, runs: Int = 5, _ body: () throws -> Void) rethrows {
     var best = Duration.seconds(1000)
@@ -47,7 +59,8 @@ try time("render, nothing changed") { _ = try renderer.render(translation.table)
 var cache = TranslationCache()
 _ = Translator.translate(roots: sources, service: lookup, cache: &cache)
 var changed = sources
-time("translate with one root changed, incremental") {
+let incrementalRuns = ProcessInfo.processInfo.environment["INCREMENTAL_RUNS"].flatMap(Int.init) ?? 5
+time("translate with one root changed, incremental", runs: incrementalRuns) {
     var root = changed[42].object
     root["metadata"]?["resourceVersion"] = .string("\(ContinuousClock.now)")
     changed[42].object = root
@@ -57,4 +70,5 @@ print("roots translated again: \(cache.lastTranslated)")
 try time("render after one root changed") {
     _ = try renderer.render(translation.table, changed: translation.retranslated)
 }
+print("resident after translating and rendering: \(residentMiB()) MiB")
 print("virtual hosts: \(translation.table.virtualHosts.count), clusters: \(translation.table.clusters.count)")

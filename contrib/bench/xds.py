@@ -137,12 +137,15 @@ def ingress(index, api_path="/api"):
         ]}}]}}
 
 
-def wait(what, check, timeout=600):
+def wait(what, check, timeout=600, interval=0.05):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
+        try:
+            if check():
+                return
+        except Exception as error:  # a large list cut short: poll again
+            print(f"  ({what}: {error.__class__.__name__}, polling again)")
+        time.sleep(interval)
     raise SystemExit(f"timed out: {what}")
 
 
@@ -185,8 +188,9 @@ try:
     def leaves():
         return request("GET", "/apis/networking.k8s.io/v1/namespaces/default/ingresses?labelSelector=kcp.dev/cluster")
 
-    wait("leaves", lambda: len(leaves()["items"]) == 2 * roots)
-    items = leaves()["items"]
+    found = []
+    wait("leaves", lambda: found.append(leaves()["items"]) or len(found[-1]) == 2 * roots, interval=1)
+    items = found[-1]
 
     def write_status(leaf):
         port = east if leaf["metadata"]["name"].endswith("--east") else west

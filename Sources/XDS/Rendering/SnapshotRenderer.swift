@@ -60,16 +60,21 @@ public struct SnapshotRenderer: Sendable {
                 virtualHosts: ordered),
             virtualHostOfRoot: Dictionary(
                 table.virtualHosts.map { ($0.root, $0.name) }, uniquingKeysWith: { first, _ in first }),
-            rootsWithoutGateway: Set(table.virtualHosts.filter(\.clusterNames.isEmpty).map(\.root)))
+            rootsWithoutGateway: Set(
+                table.virtualHosts.lazy.filter { hosts[$0.name]!.resource.clusters.isEmpty }.map(\.root)))
     }
 
     private static func inline(_ name: String, _ virtualHosts: [XDSResource]) -> XDSResource {
         var body = Google_Protobuf_Any()
         body.typeURL = ResourceType.routeConfiguration.typeURL
         body.value = InlineRouteConfiguration.encode(name: name, virtualHosts: virtualHosts.map(\.body.value))
+        let components = Dictionary(uniqueKeysWithValues: virtualHosts.map { ($0.name, $0.version) })
+        // Its bytes are its name and its virtual hosts' bytes, in order: the
+        // versions of those (hashes of their bytes) stand for them, and are
+        // a hundredth of the bytes to hash.
         return XDSResource(
-            name: name, body: body, clusters: virtualHosts.reduce(into: []) { $0.formUnion($1.clusters) },
-            virtualHosts: Dictionary(uniqueKeysWithValues: virtualHosts.map { ($0.name, $0.version) }))
+            name: name, body: body, version: ContentHash.hex(ordered: [name] + virtualHosts.map(\.version)),
+            clusters: virtualHosts.reduce(into: []) { $0.formUnion($1.clusters) }, virtualHosts: components)
     }
 }
 

@@ -19,8 +19,17 @@ public struct XDSResource: Sendable, Equatable {
     public init(
         name: String, body: Google_Protobuf_Any, clusters: Set<String> = [], virtualHosts: [String: String] = [:]
     ) {
+        self.init(
+            name: name, body: body, version: ContentHash.hex(body.value), clusters: clusters, virtualHosts: virtualHosts
+        )
+    }
+
+    /// With a version worked out by the caller: it must change whenever the bytes do.
+    init(
+        name: String, body: Google_Protobuf_Any, version: String, clusters: Set<String>, virtualHosts: [String: String]
+    ) {
         self.name = name
-        self.version = ContentHash.hex(body.value)
+        self.version = version
         self.body = body
         self.clusters = clusters
         self.virtualHosts = virtualHosts
@@ -53,6 +62,17 @@ enum ContentHash {
         }
         let digits = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+
+    /// A version for a sequence of strings, in their order.
+    static func hex(ordered parts: [String]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.utf8.count + 1 })
+        for part in parts {
+            bytes.append(contentsOf: part.utf8)
+            bytes.append(0)
+        }
+        return hex(bytes)
     }
 
     /// A version for a set of resources: independent of their order.

@@ -7,16 +7,38 @@ import KubeAPI
 /// resourceVersions and it keeps the hosts it claimed. Services are not
 /// part of that key: a Service change must call `invalidateAll()`.
 public struct TranslationCache: Sendable {
-    struct Entry: Sendable {
+    /// One root's translation and what it came from. A class, and
+    /// immutable: a build passes 10,000 of these around, and a reference
+    /// costs one retain where a copy of the whole value costs dozens.
+    final class Entry: Sendable {
         /// The root's and its leaves' resourceVersions; nil when any is
         /// missing (objects not from an API server), which is never reused.
-        var fingerprint: [String]?
-        var age: RootAge
-        var wanted: [String]
+        let fingerprint: [String]?
+        let age: RootAge
+        let wanted: [String]
         /// The hosts it kept and what they gave; nil until translated.
-        var kept: [String]?
-        var virtualHost: EnvoyVirtualHost?
-        var clusters: [GatewayCluster] = []
+        let kept: [String]?
+        let virtualHost: EnvoyVirtualHost?
+        let clusters: [GatewayCluster]
+
+        init(
+            fingerprint: [String]?, age: RootAge, wanted: [String], kept: [String]? = nil,
+            virtualHost: EnvoyVirtualHost? = nil, clusters: [GatewayCluster] = []
+        ) {
+            self.fingerprint = fingerprint
+            self.age = age
+            self.wanted = wanted
+            self.kept = kept
+            self.virtualHost = virtualHost
+            self.clusters = clusters
+        }
+
+        /// This entry, translated for `kept`.
+        func translated(kept: [String], virtualHost: EnvoyVirtualHost?, clusters: [GatewayCluster]) -> Entry {
+            Entry(
+                fingerprint: fingerprint, age: age, wanted: wanted, kept: kept, virtualHost: virtualHost,
+                clusters: clusters)
+        }
     }
 
     var entries: [RootIdentity: Entry] = [:]
@@ -34,10 +56,12 @@ public struct TranslationCache: Sendable {
     }
 
     static func fingerprint(of source: RootSource) -> [String]? {
-        var versions: [String] = []
+        func version(_ object: JSON) -> String? { object["metadata"]?["resourceVersion"]?.stringValue }
+        guard let root = version(source.object) else { return nil }
+        var versions = [root]
         versions.reserveCapacity(1 + source.leaves.count)
-        for object in [source.object] + source.leaves {
-            guard let version = object["metadata"]?["resourceVersion"]?.stringValue else { return nil }
+        for leaf in source.leaves {
+            guard let version = version(leaf) else { return nil }
             versions.append(version)
         }
         return versions

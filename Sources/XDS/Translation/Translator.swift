@@ -79,22 +79,22 @@ public enum Translator {
             if entry.kept != hosts || entry.fingerprint == nil {
                 translated += 1
                 retranslated.insert(age.identity)
-                entry.kept = hosts
-                entry.virtualHost = nil
-                entry.clusters = []
+                var host: EnvoyVirtualHost?
+                var used: [GatewayCluster] = []
                 if !hosts.isEmpty {
                     var registry = GatewayClusterRegistry()
-                    let host = virtualHost(
+                    let made = virtualHost(
                         sources[age.identity]!, identity: age.identity, wanted: entry.wanted, hosts: hosts,
                         listener: listener, service: service, registry: &registry)
-                    let used = host.clusterNames
-                    entry.virtualHost = host
-                    entry.clusters = registry.clusters.values.filter { used.contains($0.name) }
+                    let names = made.clusterNames
+                    host = made
+                    used = registry.clusters.values.filter { names.contains($0.name) }
                 }
+                entry = entry.translated(kept: hosts, virtualHost: host, clusters: used)
                 entries[age.identity] = entry
             }
             if let host = entry.virtualHost { virtualHosts.append(host) }
-            for cluster in entry.clusters { clusters[cluster.name] = cluster }
+            for cluster in entry.clusters where clusters[cluster.name] == nil { clusters[cluster.name] = cluster }
         }
         cache.entries = entries
         cache.order = ordered
