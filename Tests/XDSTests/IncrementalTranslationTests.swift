@@ -91,3 +91,15 @@ struct IncrementalTranslationTests {
         #expect(cache.lastTranslated == 1)
     }
 }
+
+extension IncrementalTranslationTests {
+    @Test func leavesInAnotherOrderAreTheSameRoot() {
+        let source = versioned(Objects.ingressSource(root("app", host: "app.example.com"), on: ["east", "west"]), "1")
+        var reversed = source
+        reversed.leaves.reverse()
+        var cache = TranslationCache()
+        _ = translate([source], &cache)
+        _ = translate([reversed], &cache)
+        #expect(cache.lastTranslated == 0)
+    }
+}

@@ -58,13 +58,15 @@ public struct TranslationCache: Sendable {
     static func fingerprint(of source: RootSource) -> [String]? {
         func version(_ object: JSON) -> String? { object["metadata"]?["resourceVersion"]?.stringValue }
         guard let root = version(source.object) else { return nil }
-        var versions = [root]
+        var versions: [String] = []
         versions.reserveCapacity(1 + source.leaves.count)
         for leaf in source.leaves {
             guard let version = version(leaf) else { return nil }
             versions.append(version)
         }
-        return versions
+        // Sorted: an index hands leaves back in no particular order.
+        versions.sort()
+        return [root] + versions
     }
 
     mutating func recordTranslated(_ count: Int) {
