@@ -86,6 +86,16 @@ struct XDSEndToEndTests {
         try await fleet.envoy.waitFor("the root reports Envoy's host") {
             try await fleet.get("ingress", "front", "{.status.loadBalancer.ingress[*].hostname}") != ""
         }
+        // The time from admission to Envoy's ACK, and on to the status, was measured.
+        let metrics = try await run(
+            tool("curl"), ["-s", "http://127.0.0.1:\(fleet.system.serve.metricsPort)/metrics"]
+        ).stdout
+        for stage in ["acked", "status"] {
+            let count = metrics.split(separator: "\n").first {
+                $0.hasPrefix("kcp_ingress_route_programmed_seconds_count{") && $0.contains("stage=\"\(stage)\"")
+            }
+            #expect(count.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0 >= 1, "stage \(stage)")
+        }
         // Two clusters, shared by whatever roots use them.
         let clusters = try await fleet.envoy.clusters().filter(\.addedViaAPI).map(\.name).sorted()
         #expect(clusters == ["gateway_127.0.0.1:\(fleet.east.port)", "gateway_127.0.0.1:\(fleet.west.port)"].sorted())
