@@ -37,12 +37,14 @@ public struct Validator: Sendable {
         return .allowed(uid: review.uid)
     }
 
-    /// Only kcp-ingress itself changes leaves; syncers may write their status.
+    /// Only kcp-ingress itself changes leaves; syncers may write their
+    /// status and their gateway addresses annotation.
     private func leafVerdict(_ review: DecodedReview, kind: RootKind, leaf: JSON) -> AdmissionResponse {
         let request = review.request
         if request.username == settings.controllerUsername { return .allowed(uid: review.uid) }
-        if request.operation == .update, request.subResource == "status",
-            !settings.syncerGroups.isDisjoint(with: request.groups)
+        if request.operation == .update, !settings.syncerGroups.isDisjoint(with: request.groups),
+            request.subResource == "status"
+                || Self.onlyGatewayAddressesDiffer(request.oldObject, request.object)
         {
             return .allowed(uid: review.uid)
         }
@@ -56,6 +58,28 @@ public struct Validator: Sendable {
                 "\(kind.type.kind.lowercased()) \(name) is managed by kcp-ingress: it is the leaf of \(kind.type.kind.lowercased()) "
                 + "\(root) for cluster \(cluster); change the root instead",
             reason: "Forbidden")
+    }
+
+    /// Whether `new` is `old` with another gateway addresses annotation and
+    /// nothing else changed (what the API server itself sets aside).
+    static func onlyGatewayAddressesDiffer(_ old: JSON?, _ new: JSON?) -> Bool {
+        guard let old, let new else { return false }
+        let annotation = PlacementLabels.gatewayAddressesAnnotation
+        guard old["metadata"]?["annotations"]?[annotation] != new["metadata"]?["annotations"]?[annotation] else {
+            return false
+        }
+        func comparable(_ object: JSON) -> JSON {
+            var object = object
+            for field in ["resourceVersion", "managedFields", "generation"] { object["metadata"]?[field] = nil }
+            object["metadata"]?["annotations"]?[PlacementLabels.gatewayAddressesAnnotation] = nil
+            // An annotations object left empty by the removal counts as none.
+            if object["metadata"]?["annotations"]?.objectValue?.isEmpty == true {
+                object["metadata"]?["annotations"] = nil
+            }
+            object["status"] = nil
+            return object
+        }
+        return comparable(old) == comparable(new)
     }
 
     /// A host of `root` already claimed by a root in another namespace or

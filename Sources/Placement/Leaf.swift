@@ -31,6 +31,7 @@ public struct Leaf: Hashable, Sendable {
         meta.labels = labels
         var annotations = meta.annotations
         annotations[PlacementLabels.clustersAnnotation] = nil
+        annotations[PlacementLabels.gatewayAddressesAnnotation] = nil
         annotations[PlacementLabels.ownedByAnnotation] = rootName
         annotations[PlacementLabels.ownerUIDAnnotation] = rootMeta.uid.flatMap { $0.isEmpty ? nil : $0 }
         meta.annotations = annotations
@@ -47,9 +48,9 @@ public struct Leaf: Hashable, Sendable {
 
     /// Whether `existing` (a leaf as stored) already says what this leaf
     /// says: the same spec, labels and annotations, and every other field
-    /// this leaf sets. Fields the API server or the syncer own (status,
-    /// resourceVersion and the like) are not compared, so a leaf that only
-    /// differs there needs no write.
+    /// this leaf sets. Fields the API server or the syncer own (status, the
+    /// gateway addresses annotation, resourceVersion and the like) are not
+    /// compared, so a leaf that only differs there needs no write.
     public func isSatisfied(by existing: JSON) -> Bool {
         guard case .object(let wanted) = object, case .object(let stored) = existing else { return false }
         for (field, value) in wanted where field != "metadata" {
@@ -60,17 +61,23 @@ public struct Leaf: Hashable, Sendable {
         }
         let have = ObjectMeta(json: existing["metadata"] ?? [:])
         let want = ObjectMeta(json: object["metadata"] ?? [:])
-        return have.labels == want.labels && have.annotations == want.annotations
+        var annotations = have.annotations
+        annotations[PlacementLabels.gatewayAddressesAnnotation] = nil
+        return have.labels == want.labels && annotations == want.annotations
     }
 
     /// This leaf written over `existing`: the stored object's
-    /// resourceVersion (for optimistic concurrency) and status (the
-    /// syncer's) kept, everything else as this leaf says.
+    /// resourceVersion (for optimistic concurrency), status and gateway
+    /// addresses annotation (the syncer's) kept, everything else as this
+    /// leaf says.
     public func replacing(_ existing: JSON) -> JSON {
         var updated = object
         updated["metadata"]?["resourceVersion"] = existing["metadata"]?["resourceVersion"]
         updated["metadata"]?["uid"] = existing["metadata"]?["uid"]
         updated["status"] = existing["status"]
+        if let addresses = existing["metadata"]?["annotations"]?[PlacementLabels.gatewayAddressesAnnotation] {
+            updated["metadata"]?["annotations"]?[PlacementLabels.gatewayAddressesAnnotation] = addresses
+        }
         return updated
     }
 }

@@ -11,6 +11,12 @@ public enum PlacementLabels {
     public static let ownedByAnnotation = "kcp.dev/owned-by"
     /// On a leaf: its root's uid, where the root had one when the leaf was written.
     public static let ownerUIDAnnotation = "kcp.dev/owner-uid"
+    /// On a leaf: its cluster's gateway addresses (`host:port,...`), written
+    /// by the cluster's syncer where the leaf's status cannot say them (an
+    /// HTTPRoute's status has no address; a Route's router name no port).
+    /// The syncer's, like the status: kcp-ingress neither copies nor
+    /// compares nor overwrites it.
+    public static let gatewayAddressesAnnotation = "kcp.dev/gateway-addresses"
     /// On a root: the clusters it is placed on, sorted and comma-separated.
     public static let clustersAnnotation = "kcp.dev/clusters"
 }

@@ -83,7 +83,7 @@ struct ValidatorTests {
         #expect(verdict(Reviews.review(object: ingress()), reader: ArrayReader(roots: [.ingress: [leaf]])).allowed)
     }
 
-    @Test("leaves: only the controller changes them; syncers may write their status")
+    @Test("leaves: only the controller changes them; syncers may write their status and gateway addresses")
     func leaves() {
         let leaf = Leaf(of: Reviews.ingress, cluster: "east").object
         let byAdmin = verdict(Reviews.review(operation: "UPDATE", object: leaf, oldObject: leaf))
@@ -117,5 +117,26 @@ struct ValidatorTests {
                 Reviews.review(
                     operation: "UPDATE", object: leaf, oldObject: leaf, username: "syncer", groups: ["kcp-syncers"])
             ).allowed, "a syncer may write status only")
+
+        // And its cluster's gateway addresses, where the status cannot hold them: that annotation alone.
+        var annotated = leaf
+        annotated["metadata"]?["annotations"]?["kcp.dev/gateway-addresses"] = "192.0.2.1:8080"
+        annotated["metadata"]?["resourceVersion"] = "7"
+        #expect(
+            verdict(
+                Reviews.review(
+                    operation: "UPDATE", object: annotated, oldObject: leaf, username: "syncer", groups: ["kcp-syncers"]
+                )
+            ).allowed)
+        var more = annotated
+        more["spec"]?["ingressClassName"] = "other"
+        #expect(
+            !verdict(
+                Reviews.review(
+                    operation: "UPDATE", object: more, oldObject: leaf, username: "syncer", groups: ["kcp-syncers"])
+            ).allowed, "with anything else changed, refused")
+        #expect(
+            !verdict(Reviews.review(operation: "UPDATE", object: annotated, oldObject: leaf)).allowed,
+            "only syncers")
     }
 }

@@ -71,6 +71,22 @@ struct LeafTests {
         #expect(update["status"] == stored["status"])
         #expect(update["spec"] == desired.object["spec"])
     }
+
+    @Test("the gateway addresses annotation is the syncer's: not copied from the root, not compared, kept on rewrite")
+    func gatewayAddresses() {
+        var root = Fixtures.ingress
+        root["metadata"]?["annotations"] = ["kcp.dev/gateway-addresses": "192.0.2.9:80"]
+        let desired = Leaf(of: root, cluster: "east")
+        #expect(desired.object["metadata"]?["annotations"]?["kcp.dev/gateway-addresses"] == nil)
+        var stored = desired.object
+        stored["metadata"]?["annotations"]?["kcp.dev/gateway-addresses"] = "192.0.2.1:8080"
+        #expect(desired.isSatisfied(by: stored))
+        var drifted = stored
+        drifted["metadata"]?["annotations"]?["other"] = "x"
+        #expect(!desired.isSatisfied(by: drifted))
+        #expect(
+            desired.replacing(drifted)["metadata"]?["annotations"]?["kcp.dev/gateway-addresses"] == "192.0.2.1:8080")
+    }
 }
 
 extension JSON {
