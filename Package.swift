@@ -297,6 +297,7 @@ let package = Package(
             name: "XDSTests",
             dependencies: [
                 "XDS",
+                "GRPC",
                 "Placement",
                 "KubeAPI",
                 "EnvoyAPI",
