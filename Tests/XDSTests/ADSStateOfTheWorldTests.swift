@@ -95,6 +95,25 @@ struct ADSStateOfTheWorldTests {
         #expect(try await envoy.sentSoFar().isEmpty)
     }
 
+    @Test("new route names after an ACK (the listener moved) are answered")
+    func routeNamesChange() async throws {
+        var ads = try ADSServerHarness(ADSRoots.table(ADSRoots.ingress("shop")))
+        let envoy = ads.stateOfTheWorld()
+        defer { envoy.close() }
+        _ = try await envoy.start()
+        try ads.publish(ADSRoots.table(ADSRoots.ingress("shop"), listenerPort: 9090))
+        let listeners = try await envoy.next(EnvoyTypeURL.listener)
+        #expect(try listeners.listeners.map(\.name) == ["listener_9090"])
+        // routes_8080 is gone from the snapshot: Envoy is told so.
+        let gone = try await envoy.next(EnvoyTypeURL.routeConfiguration)
+        #expect(gone.resources.isEmpty)
+        try envoy.ack(gone)
+        try envoy.changeNames(EnvoyTypeURL.routeConfiguration, to: ["routes_9090"], latest: gone)
+        let sent = try await envoy.sentSoFar()
+        #expect(sent.map(\.typeURL) == [EnvoyTypeURL.routeConfiguration])
+        #expect(try sent.first?.routeConfigurations.map(\.name) == ["routes_9090"])
+    }
+
     @Test("a thousand snapshots while a response is unanswered give one response after the ACK")
     func burst() async throws {
         var ads = try ADSServerHarness(ADSRoots.table(ADSRoots.ingress("shop")))
