@@ -47,6 +47,27 @@ struct ADSDeltaTests {
         #expect(try await envoy.sentSoFar().isEmpty)
     }
 
+    @Test("a NACKed virtual host is not sent again; the root's next version is")
+    func nack() async throws {
+        var ads = try ADSServerHarness(Self.twoRoots)
+        let envoy = ads.delta()
+        defer { envoy.close() }
+        try await envoy.start()
+        try ads.publish(ADSRoots.table(ADSRoots.ingress("shop", path: "/v2"), ADSRoots.ingress("blog", service: "api")))
+        let refused = try await envoy.next(EnvoyTypeURL.virtualHost)
+        try envoy.nack(refused, "invalid virtual host")
+        #expect(try await envoy.sentSoFar().isEmpty)
+        #expect(ads.registry.streams.first?.rejectedVirtualHosts == [ADSRoots.virtualHost("shop")])
+
+        try ads.publish(ADSRoots.table(ADSRoots.ingress("shop", path: "/v3"), ADSRoots.ingress("blog", service: "api")))
+        let next = try await envoy.next(EnvoyTypeURL.virtualHost)
+        #expect(next.names == [ADSRoots.virtualHost("shop")])
+        #expect(try next.virtualHosts[0].routes[0].match.pathSeparatedPrefix == "/v3")
+        try envoy.ack(next)
+        #expect(try await envoy.sentSoFar().isEmpty)
+        #expect(ads.registry.streams.first?.rejections == [:])
+    }
+
     @Test("a removed root is a removed resource; its cluster goes once that is ACKed")
     func removedRoot() async throws {
         var ads = try ADSServerHarness(Self.twoRoots)

@@ -69,18 +69,19 @@ where
     }
 
     /// Envoy's start under ADS: clusters, then the listener, then the
-    /// routes the listener names, each ACKed once applied.
+    /// routes the listener names, each ACKed once applied. The routes' ACK
+    /// may still be on its way when this returns.
     func start() async throws -> (clusters: Response, listeners: Response, routes: Response) {
         try subscribe(EnvoyTypeURL.cluster)
         let clusters = try await next(EnvoyTypeURL.cluster)
         try ack(clusters)
         try subscribe(EnvoyTypeURL.listener)
         let listeners = try await next(EnvoyTypeURL.listener)
+        // Envoy holds its route requests back until it has ACKed the listeners.
+        try ack(listeners)
         try subscribe(EnvoyTypeURL.routeConfiguration, names: [ADSRoots.routeConfiguration])
         let routes = try await next(EnvoyTypeURL.routeConfiguration)
         try ack(routes)
-        // The listener is ACKed once its routes arrived (it warmed).
-        try ack(listeners)
         return (clusters, listeners, routes)
     }
 
