@@ -1,6 +1,6 @@
 # kcp-ingress: the commands a developer and CI run.
 #
-#   make run     build, make development certificates, run the development API server and serve against it on 127.0.0.1
+#   make run     build, make development certificates, run the whole system on 127.0.0.1 (API server, serve, Envoy on :8000, two stand-in clusters)
 #   make dev-apiserver   the development API server (kubectl --kubeconfig .kcp-ingress/admin.kubeconfig)
 #   make test    install what is missing, build, run every test
 #   make bench   the TLS + HTTP/1.1 benchmark against nginx (contrib/bench)

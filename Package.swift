@@ -303,6 +303,7 @@ let package = Package(
             name: "XDSTests",
             dependencies: [
                 "XDS",
+                "GRPC",
                 "Placement",
                 "KubeAPI",
                 "EnvoyAPI",

@@ -11,5 +11,10 @@ kubeconfig=${1:?kubeconfig}
 ca=${2:?CA file}
 base=${3:-https://127.0.0.1:8443}
 bundle=$(base64 -w0 <"$ca")
+# Replaced whole rather than applied: a second `kubectl apply` (objects
+# persist across runs) sends strategic merge directives that the
+# development API server refuses.
+kubectl --kubeconfig "$kubeconfig" delete --ignore-not-found \
+    mutatingwebhookconfiguration/kcp-ingress validatingwebhookconfiguration/kcp-ingress
 sed -e "s|CA_BUNDLE|$bundle|" -e "s|https://127.0.0.1:8443|$base|" contrib/dev/webhooks.yaml |
-    kubectl --kubeconfig "$kubeconfig" apply -f -
+    kubectl --kubeconfig "$kubeconfig" create -f -

@@ -33,6 +33,8 @@ struct TypeState: Sendable {
     /// What Envoy has accepted (or reported holding when it reconnected).
     var held: [String: Held] = [:]
     var inFlight: InFlight?
+    /// The nonce of the latest response of this type on the stream.
+    var lastNonce = ""
     /// Versions of the last rejected response: never sent again as is.
     var rejected: [String: String]?
     var lastError: String?

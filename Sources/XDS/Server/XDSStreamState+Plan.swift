@@ -95,6 +95,7 @@ extension XDSStreamState {
                 resources: target.values.compactMap(\.resource).sorted { $0.name < $1.name })
         }
         state.inFlight = TypeState.InFlight(nonce: response.nonce, target: target, version: response.versionInfo)
+        state.lastNonce = response.nonce
         state.needsResponse = false
         types[type] = state
         return response

@@ -35,8 +35,16 @@ public struct XDSStreamState: Sendable {
         var state = types[type]!
         defer { types[type] = state }
         if !request.responseNonce.isEmpty {
-            guard let inFlight = state.inFlight, inFlight.nonce == request.responseNonce else { return .stale(type) }
-            let outcome = settle(&state, type: type, inFlight: inFlight, error: request.errorDetail)
+            let outcome: XDSRequestOutcome
+            if let inFlight = state.inFlight, inFlight.nonce == request.responseNonce {
+                outcome = settle(&state, type: type, inFlight: inFlight, error: request.errorDetail)
+            } else if request.responseNonce == state.lastNonce {
+                // Envoy's later requests of a type repeat the latest nonce,
+                // already answered: not stale, it may carry other names.
+                outcome = .subscribed(type)
+            } else {
+                return .stale(type)
+            }
             let names = Set(request.resourceNames)
             if !type.isWildcardByDefault, names != state.names {
                 state.names = names
