@@ -19,7 +19,8 @@ k() { kubectl --kubeconfig "$kubeconfig" --token "$token" --request-timeout 5s "
 
 # What each kind's syncer reports. Ingress: the load balancer's IP and port.
 # HTTPRoute and Route: accepted / admitted; their status has no field for
-# an address with a port (see README.md, "make run").
+# an address with a port, so the syncer also writes the leaf annotation
+# kcp.dev/gateway-addresses, which kcp-ingress lets syncers keep.
 ingress_status() { echo "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"127.0.0.1\",\"ports\":[{\"port\":$1,\"protocol\":\"TCP\"}]}]}}}"; }
 httproute_status() {
     echo "{\"status\":{\"parents\":[{\"parentRef\":{\"name\":\"gateway\"},\"controllerName\":\"kcp.dev/syncer\",\"conditions\":[{\"type\":\"Accepted\",\"status\":\"True\",\"reason\":\"Accepted\",\"message\":\"stand-in gateway on $2\",\"lastTransitionTime\":\"$3\"}]}]}}"
@@ -46,6 +47,10 @@ while kill -0 "$parent" 2>/dev/null; do
                 *) [ -n "$done" ] && continue ;;
                 esac
                 status=$("${kind}_status" "$port" "$cluster" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$host")
+                if [ "$kind" != ingress ]; then
+                    k annotate "$kind" "$name" -n "$namespace" --overwrite \
+                        "kcp.dev/gateway-addresses=127.0.0.1:$port" >/dev/null || continue
+                fi
                 k patch "$kind" "$name" -n "$namespace" --subresource=status --type=merge -p "$status" >/dev/null &&
                     echo "syncer: $kind $namespace/$name on $cluster reports 127.0.0.1:$port" >&2
             done
