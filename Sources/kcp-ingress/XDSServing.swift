@@ -46,7 +46,7 @@ struct XDSServing {
         if let sync {
             let builder = builder
             sync.services.addHandler { event in
-                if Self.serviceMayChangeRoutes(event) { builder.changed() }
+                if Self.serviceMayChangeRoutes(event) { builder.servicesChanged() }
             }
             for informer in sync.roots.values {
                 informer.addHandler { event in
