@@ -60,14 +60,28 @@ public struct Leaf: Hashable, Sendable {
         }
         let have = ObjectMeta(json: existing["metadata"] ?? [:])
         let want = ObjectMeta(json: object["metadata"] ?? [:])
-        return have.labels == want.labels && have.annotations == want.annotations
+        return have.labels == want.labels && have.annotations == annotations(keptFrom: have.annotations)
+    }
+
+    /// This leaf's annotations, plus the gateway addresses `stored` (the
+    /// leaf as it is) carries when the root gives none: they come from the
+    /// leaf's cluster, not from the root, and rewriting a leaf from its root
+    /// must not take a cluster's gateway out of Envoy's routes.
+    func annotations(keptFrom stored: [String: String]) -> [String: String] {
+        var annotations = ObjectMeta(json: object["metadata"] ?? [:]).annotations
+        let key = PlacementLabels.gatewayAddressesAnnotation
+        if annotations[key] == nil, let kept = stored[key] { annotations[key] = kept }
+        return annotations
     }
 
     /// This leaf written over `existing`: the stored object's
-    /// resourceVersion (for optimistic concurrency) and status (the
-    /// syncer's) kept, everything else as this leaf says.
+    /// resourceVersion (for optimistic concurrency), status (the syncer's)
+    /// and gateway addresses kept, everything else as this leaf says.
     public func replacing(_ existing: JSON) -> JSON {
         var updated = object
+        var meta = ObjectMeta(json: object["metadata"] ?? [:])
+        meta.annotations = annotations(keptFrom: ObjectMeta(json: existing["metadata"] ?? [:]).annotations)
+        updated["metadata"] = meta.json
         updated["metadata"]?["resourceVersion"] = existing["metadata"]?["resourceVersion"]
         updated["metadata"]?["uid"] = existing["metadata"]?["uid"]
         updated["status"] = existing["status"]

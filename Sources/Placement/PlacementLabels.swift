@@ -13,4 +13,9 @@ public enum PlacementLabels {
     public static let ownerUIDAnnotation = "kcp.dev/owner-uid"
     /// On a root: the clusters it is placed on, sorted and comma-separated.
     public static let clustersAnnotation = "kcp.dev/clusters"
+    /// On a leaf: its cluster's gateway addresses (`host:port,...`), for a
+    /// kind whose status cannot carry them (HTTPRoute). Whoever knows the
+    /// cluster's gateway writes it on the leaf itself, so a leaf rewritten
+    /// from its root keeps the one it has, as it keeps its status.
+    public static let gatewayAddressesAnnotation = "kcp.dev/gateway-addresses"
 }

@@ -71,6 +71,28 @@ struct LeafTests {
         #expect(update["status"] == stored["status"])
         #expect(update["spec"] == desired.object["spec"])
     }
+
+    @Test("a leaf's gateway addresses come from its cluster: a leaf rewritten from its root keeps them")
+    func gatewayAddressesKept() {
+        let root = Fixtures.ingress
+        let desired = Leaf(of: root, cluster: "east")
+        var stored = desired.object
+        stored["metadata"]?["resourceVersion"] = "12"
+        stored["metadata"]?["annotations"]?["kcp.dev/gateway-addresses"] = "192.0.2.1:8080"
+        #expect(desired.isSatisfied(by: stored))
+        var changedSpec = stored
+        changedSpec["spec"]?["ingressClassName"] = "other"
+        let update = desired.replacing(changedSpec)
+        #expect(update["metadata"]?["annotations"]?["kcp.dev/gateway-addresses"] == "192.0.2.1:8080")
+        #expect(update["spec"] == desired.object["spec"])
+
+        // A root that names the addresses itself decides them.
+        var annotatedRoot = root
+        annotatedRoot["metadata"]?["annotations"]?["kcp.dev/gateway-addresses"] = "192.0.2.9"
+        let fromRoot = Leaf(of: annotatedRoot, cluster: "east")
+        #expect(!fromRoot.isSatisfied(by: stored))
+        #expect(fromRoot.replacing(stored)["metadata"]?["annotations"]?["kcp.dev/gateway-addresses"] == "192.0.2.9")
+    }
 }
 
 extension JSON {

@@ -17,7 +17,7 @@ public import Placement
 /// `[ipv6]:port` entries, written by whoever knows the cluster's gateway
 /// (its syncer, or an operator).
 public enum LeafAddresses {
-    public static let annotation = "kcp.dev/gateway-addresses"
+    public static let annotation = PlacementLabels.gatewayAddressesAnnotation
 
     /// Distinct, in the order found. `rootHosts` are normalised hosts.
     public static func addresses(of leaf: JSON, kind: RootKind, rootHosts: Set<String>) -> [GatewayAddress] {
