@@ -42,8 +42,8 @@ final class XDSFleet: Sendable {
     }
 
     /// Starts a new serve on the gRPC port of the one running now (which
-    /// must be gone: the port is taken over), as System started the first,
-    /// and points the webhooks at it.
+    /// must be gone: the port is taken over), as System started the first;
+    /// once it is ready (`serveAgainIsReady`), the webhooks point at it.
     func startServeAgain() async throws -> KCPIngressServer {
         let port = serve.grpcPort!
         let next = try await KCPIngressServer(
@@ -53,9 +53,13 @@ final class XDSFleet: Sendable {
                 "--syncer-groups", "kcp-syncers", "-envoyxds-port", "\(port)",
             ] + serveArguments)
         current.withLock { $0 = next }
-        try await next.waitUntilReady()
-        try await system.registerWebhooks(at: next)
         return next
+    }
+
+    /// Waits until the restarted serve is ready and points the webhooks at it.
+    func serveAgainIsReady() async throws {
+        try await serve.waitUntilReady()
+        try await system.registerWebhooks(at: serve)
     }
 
     /// Writes a leaf's status as its cluster's syncer would: its gateway's address.

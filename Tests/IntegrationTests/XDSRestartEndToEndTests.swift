@@ -48,11 +48,23 @@ struct XDSRestartEndToEndTests {
         try await fleet.envoy.waitFor("Envoy's stream to the old server closed") {
             try await fleet.envoyStats(#"^cluster\.xds_cluster\.upstream_cx_active$"#).values.reduce(0, +) == 0
         }
-        _ = try await fleet.startServeAgain()
-        try await fleet.envoy.waitFor("Envoy reconnects to the new server") {
-            let active = try await fleet.envoyStats(#"^cluster\.xds_cluster\.upstream_cx_active$"#).values
-            return try await Self.xdsConnections(fleet) > connections && active.reduce(0, +) == 1
+        // The API server holds still while the new server starts: its informers
+        // cannot sync, and Envoy, connected meanwhile, must keep every route.
+        let api = fleet.system.api.process.pid
+        kill(api, SIGSTOP)
+        do {
+            _ = try await fleet.startServeAgain()
+            try await fleet.envoy.waitFor("Envoy reconnects to the new server") {
+                let active = try await fleet.envoyStats(#"^cluster\.xds_cluster\.upstream_cx_active$"#).values
+                return try await Self.xdsConnections(fleet) > connections && active.reduce(0, +) == 1
+            }
+            try await Task.sleep(for: .seconds(2))
+        } catch {
+            kill(api, SIGCONT)
+            throw error
         }
+        kill(api, SIGCONT)
+        try await fleet.serveAgainIsReady()
         let statuses = try await loop.value
         #expect(
             statuses.allSatisfy { $0 == 200 },
