@@ -19,4 +19,5 @@ public enum PlacementLabels {
     public static let gatewayAddressesAnnotation = "kcp.dev/gateway-addresses"
     /// On a root: the clusters it is placed on, sorted and comma-separated.
     public static let clustersAnnotation = "kcp.dev/clusters"
+
 }

@@ -64,11 +64,15 @@ struct XDSServing {
     }
 
     /// Whether a root or leaf event can change what Envoy routes: a root's
-    /// status (which the status loop writes) cannot; a leaf's status (its
-    /// gateway's address) can.
+    /// status (which the status loop writes) cannot; a leaf's status and its
+    /// `kcp.dev/gateway-addresses` annotation (its gateway's address) can.
     static func rootMayChangeRoutes(_ event: InformerEvent) -> Bool {
         guard case .updated(let old, let new) = event else { return true }
-        if RootKind.isLeaf(new) { return old["status"] != new["status"] || old["spec"] != new["spec"] }
+        if RootKind.isLeaf(new) {
+            return old["status"] != new["status"] || old["spec"] != new["spec"]
+                || old["metadata"]?["annotations"] != new["metadata"]?["annotations"]
+                || old["metadata"]?["labels"] != new["metadata"]?["labels"]
+        }
         return old["spec"] != new["spec"] || old["metadata"]?["annotations"] != new["metadata"]?["annotations"]
             || old["metadata"]?["labels"] != new["metadata"]?["labels"]
     }

@@ -7,54 +7,8 @@ import Testing
 /// through Envoy's listener.
 @Suite("xDS end to end: Envoy routed by serve", .serialized, .timeLimit(.minutes(4)))
 struct XDSEndToEndTests {
-    typealias System = AdmissionEndToEndTests.System
 
-    /// Serve with its xDS server, an Envoy on it, and two stand-in gateways.
-    final class Fleet: Sendable {
-        let system: System
-        let envoy: EnvoyProcess
-        let east: StandInGateway
-        let west: StandInGateway
-        let listenerPort: Int
-
-        init(delta: Bool, serveArguments: [String] = []) async throws {
-            east = try await StandInGateway(cluster: "east")
-            west = try await StandInGateway(cluster: "west")
-            listenerPort = try await FreePort.pick()
-            system = try await System(
-                grpc: true,
-                serveArguments: [
-                    "--envoy-listener-address", "127.0.0.1", "-envoy-listener-port", "\(listenerPort)",
-                ] + serveArguments)
-            envoy = try await EnvoyProcess(bootstrap: .ads(xdsPort: system.serve.grpcPort!, delta: delta))
-        }
-
-        func stop() {
-            envoy.stop()
-            system.stop()
-            east.stop()
-            west.stop()
-        }
-
-        /// Writes a leaf's status as its cluster's syncer would: its gateway's address.
-        func gateway(_ kind: String, _ leaf: String, at gateway: StandInGateway?) async throws {
-            let address =
-                gateway.map { #"[{"ip":"127.0.0.1","ports":[{"port":\#($0.port),"protocol":"TCP"}]}]"# } ?? "[]"
-            let status =
-                kind == "ingress"
-                ? #"{"status":{"loadBalancer":{"ingress":\#(address)}}}"#
-                : #"{"status":{"parents":[]}}"#
-            let result = try await system.api.kubectl([
-                "--token", System.syncerToken, "patch", kind, leaf, "-n", "shop", "--subresource=status",
-                "--type=merge", "-p", status,
-            ])
-            #expect(result.status == 0, "\(result.stderr)")
-        }
-
-        func get(_ resource: String, _ name: String, _ path: String) async throws -> String {
-            try await system.api.kubectl(["get", resource, name, "-n", "shop", "-o", "jsonpath=\(path)"]).stdout
-        }
-    }
+    typealias Fleet = XDSFleet
 
     @Test(
         "an Ingress's paths reach the clusters that serve them; its status waits for Envoy", arguments: [false, true])

@@ -53,6 +53,28 @@ import Testing
         #expect(readiness.state(of: .ingress, ObjectKey(namespace: "shop", name: "other")) == .routed)
     }
 
+    /// The status loop asked while a response was in flight and wrote
+    /// "pending"; the ACK came before readiness judged again, so readiness
+    /// saw routed both times: it must still send the status loop back.
+    @Test func aRootWhosePendingStateWasAnsweredCountsAsChangedOnceRouted() {
+        let registry = XDSStreamRegistry()
+        let readiness = RouteReadiness(registry: registry)
+        let current = rendered(version: "v1")
+        readiness.update(current)
+        let version = current.snapshot.virtualHosts[name]!.version
+        let stream = registry.open(delta: true)
+        registry.update(stream) {
+            $0.routesSubscribed = true
+            $0.acceptedVirtualHosts = [name: version]
+        }
+        #expect(readiness.changedRoots() == [root])
+        registry.update(stream) { $0.acceptedVirtualHosts = [:] }
+        #expect(readiness.state(of: .httpRoute, root.key) == .pending("0 of 1 Envoys route the current version"))
+        registry.update(stream) { $0.acceptedVirtualHosts = [name: version] }
+        #expect(readiness.changedRoots() == [root])
+        #expect(readiness.changedRoots().isEmpty)
+    }
+
     @Test func streamsThatAskForNoRoutesAreNotWaitedFor() {
         let registry = XDSStreamRegistry()
         let readiness = RouteReadiness(registry: registry)

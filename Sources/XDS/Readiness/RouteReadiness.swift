@@ -14,6 +14,11 @@ public final class RouteReadiness: RoutingStates {
         var versions: [String: String] = [:]
         var withoutGateway: Set<RootIdentity> = []
         var states: [RootIdentity: RoutingState] = [:]
+        /// The state `state(of:)` last answered for each root, until the
+        /// next `changedRoots()` compares it with the truth.
+        var answered: [RootIdentity: RoutingState] = [:]
+        /// Counts `changedRoots()` runs.
+        var judgements: UInt64 = 0
     }
 
     private let registry: XDSStreamRegistry
@@ -44,15 +49,30 @@ public final class RouteReadiness: RoutingStates {
         }
     }
 
+    /// The state now. What it answers is remembered: the status loop writes
+    /// it, so if the next judgement finds otherwise (a response was in
+    /// flight when the status loop asked, and ACKed before the judgement
+    /// ran), the root counts as changed and the status loop asks again.
     public func state(of kind: RootKind, _ key: ObjectKey) -> RoutingState {
         let root = RootIdentity(kind: kind, key: key)
-        let (name, version, withoutGateway) = state.withLock { state in
+        let (name, version, withoutGateway, judgements) = state.withLock { state in
             let name = state.virtualHostOfRoot[root]
-            return (name, name.flatMap { state.versions[$0] }, state.withoutGateway.contains(root))
+            return (
+                name, name.flatMap { state.versions[$0] }, state.withoutGateway.contains(root), state.judgements
+            )
         }
         // A root without a virtual host gives Envoy nothing to hold.
         guard let name, let version else { return .routed }
-        return Self.state(of: name, version: version, withoutGateway: withoutGateway, streams: registry.streams)
+        let answer = Self.state(
+            of: name, version: version, withoutGateway: withoutGateway, streams: registry.streams)
+        let judgedMeanwhile = state.withLock { state in
+            state.answered[root] = answer
+            return state.judgements != judgements
+        }
+        // A judgement that ran between the computation and the note above
+        // could not compare with this answer: have another.
+        if judgedMeanwhile { published.yield() }
+        return answer
     }
 
     public func statusReported(_ kind: RootKind, _ key: ObjectKey) {
@@ -94,8 +114,12 @@ public final class RouteReadiness: RoutingStates {
             }
         }
         return state.withLock { state in
-            let changed = Set(next.keys).union(state.states.keys).filter { next[$0] != state.states[$0] }
+            var changed = Set(next.keys).union(state.states.keys).filter { next[$0] != state.states[$0] }
+            // Roots the status loop was told something else about meanwhile.
+            changed.formUnion(state.answered.filter { next[$0.key] != $0.value }.keys)
+            state.answered = [:]
             state.states = next
+            state.judgements &+= 1
             return Array(changed)
         }
     }
