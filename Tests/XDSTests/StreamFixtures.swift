@@ -76,7 +76,8 @@ extension XDSStreamState {
         if delta {
             return handle(Fixture.deltaRequest(response.type, nonce: response.nonce), snapshot).1
         }
-        let names = response.type == .routeConfiguration ? ["routes"] : []
+        // Envoy asks again for the route configurations it asked for.
+        let names = response.type == .routeConfiguration ? response.resources.map(\.name) : []
         return handle(
             Fixture.request(response.type, nonce: response.nonce, version: response.versionInfo, names: names),
             snapshot

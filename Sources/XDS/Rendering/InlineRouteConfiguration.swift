@@ -32,3 +32,46 @@ enum InlineRouteConfiguration {
         bytes.append(UInt8(value))
     }
 }
+
+extension InlineRouteConfiguration {
+    /// The virtual hosts of an encoded route configuration, each as its
+    /// name and its bytes, in order; nil if the bytes are not one this
+    /// encoder wrote (only length-delimited fields).
+    static func virtualHosts(in data: Data) -> [(name: String, bytes: Data)]? {
+        let bytes = [UInt8](data)
+        var hosts: [(name: String, bytes: Data)] = []
+        var index = 0
+        while index < bytes.count {
+            guard let (number, start, end) = field(in: bytes, at: index) else { return nil }
+            if number == 2 {
+                let host = Array(bytes[start..<end])
+                guard let (nameNumber, nameStart, nameEnd) = field(in: host, at: 0), nameNumber == 1 else { return nil }
+                hosts.append((String(decoding: host[nameStart..<nameEnd], as: UTF8.self), Data(host)))
+            }
+            index = end
+        }
+        return hosts
+    }
+
+    /// The length-delimited field at `index`: its number and where its bytes lie.
+    private static func field(in bytes: [UInt8], at index: Int) -> (number: UInt64, start: Int, end: Int)? {
+        var index = index
+        guard let key = varint(bytes, &index), key & 7 == 2, let length = varint(bytes, &index),
+            length <= UInt64(bytes.count - index)
+        else { return nil }
+        return (key >> 3, index, index + Int(length))
+    }
+
+    private static func varint(_ bytes: [UInt8], _ index: inout Int) -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count, shift < 64 {
+            let byte = bytes[index]
+            index += 1
+            value |= UInt64(byte & 0x7f) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        return nil
+    }
+}

@@ -40,6 +40,12 @@ struct TypeState: Sendable {
     var lastError: String?
     /// Virtual hosts that the rejected response changed or carried.
     var rejectedVirtualHosts: Set<String> = []
+    /// Resources Envoy refused, name → the refused version: held at what
+    /// Envoy has until they change, while every other resource moves on.
+    var refused: [String: String] = [:]
+    /// The same for the virtual hosts inside a state-of-the-world route
+    /// configuration: one refused root must not hold back the others.
+    var refusedVirtualHosts: [String: String] = [:]
     /// Envoy asked and must get an answer even if nothing changed.
     var needsResponse = false
     /// Names subscribed explicitly and already reported as not existing.

@@ -1,3 +1,6 @@
+import Foundation
+import SwiftProtobuf
+
 extension XDSStreamState {
     /// The responses to send now, in type order: clusters first, removals
     /// of clusters only once no route Envoy may hold still names them.
@@ -35,7 +38,16 @@ extension XDSStreamState {
         let state = types[type]!
         var target: [String: TypeState.Held] = [:]
         var heldBack = false
-        for (name, resource) in snapshot.resources(type, delta: delta) where state.includes(name) {
+        for (name, snapshotResource) in snapshot.resources(type, delta: delta) where state.includes(name) {
+            var resource = snapshotResource
+            if state.refused[name] == resource.version {
+                // Refused as it is: Envoy keeps what it has.
+                if let held = state.held[name] { target[name] = held }
+                continue
+            }
+            if !state.refusedVirtualHosts.isEmpty, let spared = sparing(state, resource, snapshot: snapshot) {
+                resource = spared
+            }
             if let ackedClusters, !resource.clusters.isSubset(of: ackedClusters) {
                 heldBack = true
                 if let held = state.held[name] { target[name] = held }
@@ -44,6 +56,42 @@ extension XDSStreamState {
             }
         }
         return (target, heldBack)
+    }
+
+    /// A state-of-the-world route configuration without the virtual hosts
+    /// Envoy refused: each at the version Envoy holds, or left out; nil when
+    /// none of them is in it.
+    private func sparing(_ state: TypeState, _ resource: XDSResource, snapshot: XDSSnapshot) -> XDSResource? {
+        let refused = resource.virtualHosts.filter { state.refusedVirtualHosts[$0.key] == $0.value }
+        guard !refused.isEmpty, let fresh = InlineRouteConfiguration.virtualHosts(in: resource.body.value) else {
+            return nil
+        }
+        let heldConfiguration = state.held[resource.name]?.resource
+        let heldHosts = heldConfiguration.flatMap { InlineRouteConfiguration.virtualHosts(in: $0.body.value) } ?? []
+        let heldBytes = Dictionary(heldHosts.map { ($0.name, $0.bytes) }, uniquingKeysWith: { first, _ in first })
+        var kept: [Data] = []
+        var versions: [String: String] = [:]
+        var clusters = Set<String>()
+        for host in fresh {
+            if refused[host.name] != nil {
+                guard let old = heldBytes[host.name], let version = heldConfiguration?.virtualHosts[host.name] else {
+                    continue
+                }
+                kept.append(old)
+                versions[host.name] = version
+                clusters.formUnion(heldConfiguration?.clusters ?? [])
+            } else {
+                kept.append(host.bytes)
+                versions[host.name] = resource.virtualHosts[host.name]
+                clusters.formUnion(snapshot.virtualHosts[host.name]?.clusters ?? resource.clusters)
+            }
+        }
+        var body = resource.body
+        body.value = InlineRouteConfiguration.encode(name: resource.name, virtualHosts: kept)
+        return XDSResource(
+            name: resource.name, body: body,
+            version: ContentHash.hex(ordered: [resource.name] + fresh.compactMap { versions[$0.name] }),
+            clusters: clusters, virtualHosts: versions)
     }
 
     /// The snapshot's clusters, plus every cluster that a route Envoy holds,

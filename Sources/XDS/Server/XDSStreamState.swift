@@ -125,14 +125,21 @@ public struct XDSStreamState: Sendable {
         let removed = state.held.keys.filter { inFlight.target[$0] == nil }
         state.rejected = inFlight.target.mapValues(\.version)
         state.lastError = error
+        for name in changed { state.refused[name] = inFlight.target[name]!.version }
         switch type {
         case .virtualHost:
             state.rejectedVirtualHosts = Set(changed).union(removed)
         case .routeConfiguration:
             let held = state.held.values.reduce(into: [:]) { $0.merge($1.resource?.virtualHosts ?? [:]) { a, _ in a } }
-            state.rejectedVirtualHosts = Set(
-                inFlight.target.values.flatMap { $0.resource?.virtualHosts ?? [:] }.filter { held[$0.key] != $0.value }
-                    .map(\.key))
+            let refused = inFlight.target.values.flatMap { $0.resource?.virtualHosts ?? [:] }.filter {
+                held[$0.key] != $0.value
+            }
+            state.rejectedVirtualHosts = Set(refused.map(\.key))
+            if !delta {
+                // The configuration is refused whole; its changed virtual hosts are to blame.
+                for (name, version) in refused { state.refusedVirtualHosts[name] = version }
+                for name in changed { state.refused[name] = nil }
+            }
         case .cluster, .listener:
             state.rejectedVirtualHosts = []
         }
