@@ -39,6 +39,11 @@ final class ProgrammingClock: Sendable {
         }
     }
 
+    /// Roots admitted and not yet ACKed.
+    func waiting() -> [RootIdentity] {
+        pending.withLock { $0.filter { !$0.value.acked }.map(\.key) }
+    }
+
     func acked(_ root: RootIdentity, version: String, at instant: ContinuousClock.Instant = .now) {
         let elapsed = pending.withLock { pending -> Duration? in
             guard var entry = pending[root], !entry.acked, entry.versionAtAdmission != version else { return nil }

@@ -102,14 +102,19 @@ public final class RouteReadiness: RoutingStates {
         let (hosts, versions, withoutGateway) = state.withLock {
             ($0.virtualHostOfRoot, $0.versions, $0.withoutGateway)
         }
+        // Judged once per root: 10,000 roots, each against the streams that ask for routes.
+        let routing = streams.filter(\.routesSubscribed)
         var next: [RootIdentity: RoutingState] = [:]
         next.reserveCapacity(hosts.count)
         for (root, name) in hosts {
             guard let version = versions[name] else { continue }
-            let state = Self.state(
-                of: name, version: version, withoutGateway: withoutGateway.contains(root), streams: streams)
-            next[root] = state
-            if state == .routed || streams.contains(where: { $0.acceptedVirtualHosts[name] == version }) {
+            next[root] = Self.judge(
+                name, version: version, withoutGateway: withoutGateway.contains(root), routing: routing)
+        }
+        // The clock waits on a few roots at most: look at those alone.
+        for root in clock.waiting() {
+            guard let name = hosts[root], let version = versions[name] else { continue }
+            if streams.contains(where: { $0.acceptedVirtualHosts[name] == version }) {
                 clock.acked(root, version: version)
             }
         }
@@ -127,7 +132,13 @@ public final class RouteReadiness: RoutingStates {
     static func state(
         of name: String, version: String, withoutGateway: Bool = false, streams: [XDSStreamRegistry.Stream]
     ) -> RoutingState {
-        let routing = streams.filter(\.routesSubscribed)
+        judge(name, version: version, withoutGateway: withoutGateway, routing: streams.filter(\.routesSubscribed))
+    }
+
+    /// The state of one virtual host, given the streams that ask for routes.
+    private static func judge(
+        _ name: String, version: String, withoutGateway: Bool, routing: [XDSStreamRegistry.Stream]
+    ) -> RoutingState {
         guard !routing.isEmpty else { return .pending("no Envoy is connected to the xDS server yet") }
         if let refusing = routing.first(where: { $0.rejectedVirtualHosts.contains(name) }) {
             let error = refusing.rejections[.virtualHost] ?? refusing.rejections[.routeConfiguration] ?? "rejected"
