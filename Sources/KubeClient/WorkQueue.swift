@@ -112,7 +112,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
         nextDelayed += 1
         delayed[id] = Task {
             try? await clock.sleep(until: deadline, tolerance: nil)
-            await self.fireDelayed(id, key)
+            self.fireDelayed(id, key)
         }
     }
 
