@@ -1,3 +1,4 @@
+import EnvoyTestSupport
 import Foundation
 import Synchronization
 
@@ -31,6 +32,7 @@ final class ChildProcess: Sendable {
     private static func collect(_ pipe: Pipe, append: @escaping @Sendable (String) -> Void) {
         let handle = pipe.fileHandleForReading
         Thread.detachNewThread {
+            blockSignalsOnThisThread()
             var pending = Data()
             while true {
                 let chunk = handle.availableData
