@@ -150,18 +150,25 @@ public final class HTTPClient: Sendable {
             } catch HTTPClientError.connectionClosed where request.isReplayable && !Task.isCancelled {
             }
         }
-        switch try await connect(request, key: key, tls: tls) {
-        case .http1(let fresh):
-            do {
-                return try await send(request, on: fresh, key: key)
-            } catch is ClientConnection.RequestNotSent {
-                throw HTTPClientError.connectionClosed
-            }
-        case .http2(let shared):
-            do {
-                return try await shared.send(request)
-            } catch let error as HTTP2ClientError where error.problem == .notSent {
-                throw HTTPClientError.connectionClosed
+        // A new HTTP/2 connection can be told GOAWAY before its first stream
+        // (an idle timeout, a server draining): the request never left, so
+        // it tries another new one, a few times at most.
+        var attempts = 0
+        while true {
+            attempts += 1
+            switch try await connect(request, key: key, tls: tls) {
+            case .http1(let fresh):
+                do {
+                    return try await send(request, on: fresh, key: key)
+                } catch is ClientConnection.RequestNotSent {
+                    throw HTTPClientError.connectionClosed
+                }
+            case .http2(let shared):
+                do {
+                    return try await shared.send(request)
+                } catch let error as HTTP2ClientError where error.problem == .notSent {
+                    guard attempts < 3, !Task.isCancelled else { throw HTTPClientError.connectionClosed }
+                }
             }
         }
     }

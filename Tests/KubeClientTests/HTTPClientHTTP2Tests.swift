@@ -54,7 +54,7 @@ struct HTTPClientHTTP2Tests {
     @Test("after the server's GOAWAY the next request opens a new connection")
     func newConnectionAfterGoAway() async throws {
         // The server says GOAWAY to a connection idle this long.
-        let server = try await Server(idleTimeout: .milliseconds(300))
+        let server = try await Server(idleTimeout: .seconds(1))
         defer { server.stop() }
         let client = HTTPClient()
         defer { client.shutdown() }
