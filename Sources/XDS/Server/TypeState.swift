@@ -25,13 +25,27 @@ struct TypeState: Sendable {
         var nonce: String
         var target: [String: Held]
         var version: String
+        /// Every cluster the target names, worked out once when it is sent.
+        let clusters: Set<String>
+
+        init(nonce: String, target: [String: Held], version: String) {
+            self.nonce = nonce
+            self.target = target
+            self.version = version
+            clusters = target.values.reduce(into: []) { $0.formUnion($1.clusters) }
+        }
     }
 
     var subscribed = false
     var wildcard: Bool
     var names: Set<String> = []
     /// What Envoy has accepted (or reported holding when it reconnected).
-    var held: [String: Held] = [:]
+    var held: [String: Held] = [:] {
+        // Worked out when Envoy's holdings change, not on every event.
+        didSet { heldClusters = held.values.reduce(into: []) { $0.formUnion($1.clusters) } }
+    }
+    /// Every cluster the held resources name.
+    private(set) var heldClusters: Set<String> = []
     var inFlight: InFlight?
     /// The nonce of the latest response of this type on the stream.
     var lastNonce = ""

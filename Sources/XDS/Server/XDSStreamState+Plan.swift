@@ -9,15 +9,17 @@ extension XDSStreamState {
         var waiting: Set<ResourceType> = []
         let ackedClusters = Set(types[.cluster]!.held.keys)
         let gating = types[.cluster]!.subscribed
-        for type in ResourceType.allCases where type != .cluster {
+        // Only types that can be answered now: with 10,000 virtual hosts, a
+        // target is the costly part of every event.
+        for type in ResourceType.allCases where type != .cluster && canSend(type) {
             let (target, held) = target(type, snapshot: snapshot, ackedClusters: gating ? ackedClusters : nil)
             targets[type] = target
             if held { waiting.insert(type) }
         }
-        targets[.cluster] = clusterTarget(snapshot: snapshot, routes: targets)
+        if canSend(.cluster) { targets[.cluster] = clusterTarget(snapshot: snapshot) }
         var responses: [XDSResponse] = []
         for type in ResourceType.allCases {
-            let target = targets[type]!
+            guard let target = targets[type] else { continue }
             // An empty answer to a first request would let Envoy activate
             // its listener with no routes: wait for the clusters instead.
             if target.isEmpty, waiting.contains(type) { continue }
@@ -94,19 +96,23 @@ extension XDSStreamState {
             clusters: clusters, virtualHosts: versions)
     }
 
-    /// The snapshot's clusters, plus every cluster that a route Envoy holds,
-    /// has been sent, or is about to be sent still names.
-    private func clusterTarget(
-        snapshot: XDSSnapshot, routes: [ResourceType: [String: TypeState.Held]]
-    ) -> [String: TypeState.Held] {
+    /// Whether a response of `type` could go out now.
+    private func canSend(_ type: ResourceType) -> Bool {
+        let state = types[type]!
+        return state.subscribed && state.inFlight == nil
+    }
+
+    /// The snapshot's clusters, plus every cluster that a route Envoy holds
+    /// or has been sent still names. (A route about to be sent names only
+    /// clusters of the snapshot or ones Envoy holds: routes wait for them.)
+    private func clusterTarget(snapshot: XDSSnapshot) -> [String: TypeState.Held] {
         let state = types[.cluster]!
         var target = snapshot.clusters.filter { state.includes($0.key) }.mapValues(TypeState.Held.init)
         var inUse: Set<String> = []
         for type in ResourceType.allCases where type != .cluster {
             let routeState = types[type]!
-            for held in routeState.held.values { inUse.formUnion(held.clusters) }
-            for held in routeState.inFlight?.target.values ?? [:].values { inUse.formUnion(held.clusters) }
-            for held in routes[type]!.values { inUse.formUnion(held.clusters) }
+            inUse.formUnion(routeState.heldClusters)
+            inUse.formUnion(routeState.inFlight?.clusters ?? [])
         }
         for name in inUse where target[name] == nil {
             let kept = state.inFlight?.target[name] ?? state.held[name]
