@@ -25,12 +25,9 @@ struct XDSServing {
             let reader = sync.reader
             source = SnapshotBuilder.Source(
                 roots: {
-                    stores.roots.flatMap { kind, informer in
-                        informer.store.list().filter { !RootKind.isLeaf($0) }.map { root in
-                            RootSource(
-                                kind: kind, object: root, leaves: reader.leaves(of: ObjectKey(of: root), kind: kind))
-                        }
-                    }
+                    RootSource.roots(
+                        of: stores.roots.flatMap { kind, informer in informer.store.list().map { (kind, $0) } },
+                        reader: reader)
                 },
                 service: reader.service)
             synced = { stores.hasSynced }

@@ -40,16 +40,6 @@ public struct GatewayCluster: Hashable, Sendable {
     static func name(for sortedEndpoints: [GatewayAddress]) -> String {
         let readable = "gateway_" + sortedEndpoints.map(\.description).joined(separator: "_")
         guard readable.utf8.count > readableNameLimit else { return readable }
-        return "gateway_" + fnv1a64(readable).zeroPadded(width: 16, radix: 16)
-    }
-
-    /// 64-bit FNV-1a: stable across processes and releases, unlike `Hasher`.
-    static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
+        return "gateway_" + ContentHash.hex(readable.utf8)
     }
 }

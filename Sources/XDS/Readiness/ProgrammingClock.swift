@@ -17,7 +17,6 @@ final class ProgrammingClock: Sendable {
     /// Changes that never alter the routes (a label, say) are dropped after this.
     static let horizon: Duration = .seconds(120)
     private let pending = Mutex<[RootIdentity: Pending]>([:])
-    private let current = Mutex<[RootIdentity: String]>([:])
     private let acked = Metrics.Timer(
         label: "kcp_ingress_route_programmed_seconds", dimensions: [("stage", "acked")],
         preferredDisplayUnit: .seconds)
@@ -25,17 +24,11 @@ final class ProgrammingClock: Sendable {
         label: "kcp_ingress_route_programmed_seconds", dimensions: [("stage", "status")],
         preferredDisplayUnit: .seconds)
 
-    func admitted(_ root: RootIdentity, at instant: ContinuousClock.Instant = .now) {
-        let version = current.withLock { $0[root] }
+    /// `version` is the root's virtual host version in the snapshot now, if any.
+    func admitted(_ root: RootIdentity, version: String?, at instant: ContinuousClock.Instant = .now) {
         pending.withLock { pending in
             pending = pending.filter { instant - $0.value.admitted < Self.horizon }
             pending[root] = Pending(admitted: instant, versionAtAdmission: version)
-        }
-    }
-
-    func published(_ virtualHostOfRoot: [RootIdentity: String], versions: [String: String]) {
-        current.withLock { current in
-            current = virtualHostOfRoot.compactMapValues { versions[$0] }
         }
     }
 

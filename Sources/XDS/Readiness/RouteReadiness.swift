@@ -81,7 +81,9 @@ public final class RouteReadiness: RoutingStates {
 
     /// A root change was admitted (its leaves written): the clock starts.
     public func admitted(_ kind: RootKind, _ key: ObjectKey) {
-        clock.admitted(RootIdentity(kind: kind, key: key))
+        let root = RootIdentity(kind: kind, key: key)
+        let version = state.withLock { state in state.virtualHostOfRoot[root].flatMap { state.versions[$0] } }
+        clock.admitted(root, version: version)
     }
 
     /// The snapshot now published: the versions Envoy must hold.
@@ -92,7 +94,6 @@ public final class RouteReadiness: RoutingStates {
             state.versions = versions
             state.withoutGateway = rendered.rootsWithoutGateway
         }
-        clock.published(rendered.virtualHostOfRoot, versions: versions)
         published.yield()
     }
 

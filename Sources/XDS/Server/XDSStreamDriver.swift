@@ -60,13 +60,17 @@ public struct XDSStreamDriver: Sendable {
             logger[metadataKey: "stream"] = "\(id)"
             var nodeSeen = false
             for try await event in events {
+                // Only a request changes what Envoy holds or asks for: the
+                // registry (and every root's readiness) hears of those alone.
+                var heard = false
                 switch event {
                 case .requestsEnded:
                     return
                 case .snapshot(let next):
                     snapshot = next
                     for request in waiting {
-                        observe(state.receive(request, snapshot: next), metrics: metrics, logger: logger)
+                        heard =
+                            observe(state.receive(request, snapshot: next), metrics: metrics, logger: logger) || heard
                     }
                     waiting = []
                 case .request(let request):
@@ -86,7 +90,7 @@ public struct XDSStreamDriver: Sendable {
                         waiting.append(request)
                         continue
                     }
-                    observe(state.receive(request, snapshot: snapshot), metrics: metrics, logger: logger)
+                    heard = observe(state.receive(request, snapshot: snapshot), metrics: metrics, logger: logger)
                 }
                 guard let snapshot else { continue }
                 for response in state.responses(for: snapshot) {
@@ -95,24 +99,30 @@ public struct XDSStreamDriver: Sendable {
                     logger.debug(
                         "sent", metadata: ["type": "\(response.type.shortName)", "version": "\(response.versionInfo)"])
                 }
-                record(state, id: id)
+                if heard { record(state, id: id) }
             }
         }
     }
 
-    private func observe(_ outcome: XDSRequestOutcome, metrics: XDSMetrics, logger: Logger) {
+    /// Logs and counts what a request meant; false for one that cannot
+    /// have changed what Envoy holds or asks for.
+    private func observe(_ outcome: XDSRequestOutcome, metrics: XDSMetrics, logger: Logger) -> Bool {
         switch outcome {
         case .rejected(let type, let error, let resources):
             metrics.rejected(type)
             logger.warning(
                 "Envoy rejected a response; it keeps its previous configuration",
                 metadata: ["type": "\(type.shortName)", "error": "\(error)", "resources": "\(resources.prefix(20))"])
+            return true
         case .unknownType(let url):
             logger.debug("request for a type this server does not serve", metadata: ["type": "\(url)"])
+            return false
         case .stale(let type):
+            // A stale delta request still changes the subscription.
             logger.trace("stale nonce ignored", metadata: ["type": "\(type.shortName)"])
+            return true
         case .subscribed, .acknowledged:
-            break
+            return true
         }
     }
 

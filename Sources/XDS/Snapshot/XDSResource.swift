@@ -1,3 +1,4 @@
+import KubeAPI
 public import SwiftProtobuf
 
 /// One named Envoy resource, serialised once and shared by every stream.
@@ -54,14 +55,9 @@ public struct XDSResource: Sendable, Equatable {
 /// FNV-1a, 64 bits, in hex: a stable content version (not a security hash:
 /// Envoy only compares versions for equality).
 enum ContentHash {
+    /// Stable across processes and releases, unlike `Hasher`.
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        FNV1a.hash64(bytes).zeroPadded(width: 16, radix: 16)
     }
 
     /// A version for a sequence of strings, in their order.
@@ -77,13 +73,6 @@ enum ContentHash {
 
     /// A version for a set of resources: independent of their order.
     static func hex(versions: [String: String]) -> String {
-        var bytes: [UInt8] = []
-        for name in versions.keys.sorted() {
-            bytes.append(contentsOf: name.utf8)
-            bytes.append(0)
-            bytes.append(contentsOf: versions[name]!.utf8)
-            bytes.append(0)
-        }
-        return hex(bytes)
+        hex(ordered: versions.keys.sorted().flatMap { [$0, versions[$0]!] })
     }
 }

@@ -15,4 +15,16 @@ public struct RootSource: Sendable {
     }
 
     public var identity: RootIdentity { RootIdentity(kind: kind, key: ObjectKey(of: object)) }
+
+    /// The roots among `objects` (leaves are skipped), each with its leaves
+    /// as `reader` knows them: what the informers' stores give translation.
+    public static func roots(
+        of objects: [(kind: RootKind, object: JSON)], reader: some PlacementReader
+    ) -> [RootSource] {
+        objects.filter { !RootKind.isLeaf($0.object) }.map { root in
+            RootSource(
+                kind: root.kind, object: root.object,
+                leaves: reader.leaves(of: ObjectKey(of: root.object), kind: root.kind))
+        }
+    }
 }

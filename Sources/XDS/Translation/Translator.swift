@@ -13,31 +13,10 @@ public enum Translator {
     public static func translate(
         roots: [RootSource], service: (ObjectKey) -> JSON?, settings: TranslationSettings = TranslationSettings()
     ) -> Translation {
-        let listener = EnvoyListener(address: settings.listenerAddress, port: settings.listenerPort)
-        // Oldest first, so each host goes to the oldest root claiming it.
-        let ordered = roots.map { (age: RootAge($0), source: $0) }.sorted { $0.age < $1.age }
-        var claims = HostClaims()
-        var registry = GatewayClusterRegistry()
-        var translated = Set<RootIdentity>()
-        var virtualHosts: [EnvoyVirtualHost] = []
-        for (age, source) in ordered
-        where !RootKind.isLeaf(source.object) && translated.insert(age.identity).inserted {
-            let wanted = RootHosts.hosts(of: source, settings: settings)
-            let hosts = claims.claim(wanted, by: age.identity)
-            guard !hosts.isEmpty else { continue }
-            virtualHosts.append(
-                virtualHost(
-                    source, identity: age.identity, wanted: wanted, hosts: hosts, listener: listener, service: service,
-                    registry: &registry))
-        }
-        virtualHosts.sort { $0.name < $1.name }
-        // Only clusters some route forwards to: a leaf whose root lost all
-        // its hosts, or whose Service moved, must not keep a cluster alive.
-        let used = virtualHosts.reduce(into: Set<String>()) { $0.formUnion($1.clusterNames) }
-        let clusters = registry.clusters.values.filter { used.contains($0.name) }.sorted { $0.name < $1.name }
-        return Translation(
-            table: RouteTable(listener: listener, virtualHosts: virtualHosts, clusters: clusters),
-            conflicts: claims.conflicts)
+        var fresh = TranslationCache()
+        var translation = translate(roots: roots, service: service, settings: settings, cache: &fresh)
+        translation.retranslated = nil
+        return translation
     }
 
     /// The same translation, reusing from `cache` every root whose
@@ -129,11 +108,6 @@ public enum Translator {
         objects: [(kind: RootKind, object: JSON)], reader: some PlacementReader,
         settings: TranslationSettings = TranslationSettings()
     ) -> Translation {
-        let roots = objects.map { root in
-            RootSource(
-                kind: root.kind, object: root.object,
-                leaves: reader.leaves(of: ObjectKey(of: root.object), kind: root.kind))
-        }
-        return translate(roots: roots, service: reader.service, settings: settings)
+        translate(roots: RootSource.roots(of: objects, reader: reader), service: reader.service, settings: settings)
     }
 }
