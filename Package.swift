@@ -92,11 +92,9 @@ let package = Package(
             name: "HTTPClient",
             dependencies: [
                 "TLS",
-                "HTTP2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures
         ),
@@ -395,7 +393,6 @@ let package = Package(
                 "GRPC",
                 "TLS",
                 "DevAPIServer",
-                "HTTPClient",
                 "KubeAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -56,8 +56,7 @@ enum HTTP1Connection {
                         headers.replaceOrAdd(name: "host", value: absolute.authority)
                     }
                     let request = HTTPRequest(
-                        method: head.method, uri: uri, headers: headers, body: message.body, connection: info,
-                        version: head.version)
+                        method: head.method, uri: uri, headers: headers, body: message.body, connection: info)
                     var response = await router.respond(to: request, logger: logger)
                     let keepAlive = head.isKeepAlive && !response.asksToClose
                     if !keepAlive { response.headers.replaceOrAdd(name: "connection", value: "close") }

@@ -16,9 +16,6 @@ final class ScriptedWebhook: Sendable {
         var path: String
         var query: String?
         var review: JSON
-        /// The protocol the call came over, and the client's port (one per connection).
-        var version: HTTPVersion = .http1_1
-        var clientPort: Int?
         var request: JSON { review["request"] ?? .null }
     }
 
@@ -34,27 +31,18 @@ final class ScriptedWebhook: Sendable {
     let certificates: GeneratedCertificates
     let calls = Locked<[Call]>([])
     let port: Int
-    /// The host webhook URLs name: `127.0.0.1`, or `localhost`.
-    let urlHost: String
     private let task: Task<Void, any Error>
 
-    /// The server offers `h2` and `http/1.1` by ALPN, as the product's
-    /// webhook listener does; the client's offer decides.
-    init(urlHost: String = "127.0.0.1", _ script: @escaping Script) async throws {
-        self.urlHost = urlHost
+    init(_ script: @escaping Script) async throws {
         let certificates = try CertificateFactory.development(
             commonName: "webhook", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
         self.certificates = certificates
-        let context = try TLSContext(
-            configuration: .server(identity: certificates.identity, applicationProtocols: ["h2", "http/1.1"]))
+        let context = try TLSContext(configuration: .server(identity: certificates.identity))
         let calls = calls
         var router = Router()
         router.addPrefix("/") { request in
             let review = (try? JSON(parsing: request.body.readableBytesView)) ?? .null
-            let call = Call(
-                path: request.path, query: request.query, review: review, version: request.version,
-                clientPort: request.connection.remoteAddress?.port)
-            calls.withLock { $0.append(call) }
+            calls.withLock { $0.append(Call(path: request.path, query: request.query, review: review)) }
             switch await script(request.path, review["request"] ?? .null) {
             case .http(let response):
                 return response
@@ -68,8 +56,7 @@ final class ScriptedWebhook: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = HTTPServer(
             configuration: ServerConfiguration(
-                name: "webhook", address: BindAddress(host: "127.0.0.1", port: 0), protocols: .negotiated,
-                tls: { context }),
+                name: "webhook", address: BindAddress(host: "127.0.0.1", port: 0), tls: { context }),
             router: router, logger: Logger(label: "webhook"),
             onListening: { address in continuation.yield(address.port ?? 0) })
         task = Task { try await server.run() }
@@ -86,7 +73,7 @@ final class ScriptedWebhook: Sendable {
         return .bytes(.ok, contentType: "application/json", body)
     }
 
-    func url(_ path: String) -> String { "https://\(urlHost):\(port)\(path)" }
+    func url(_ path: String) -> String { "https://127.0.0.1:\(port)\(path)" }
     var caBundle: String { Base64.encode(certificates.caCertificatePEM) }
 
     func received(_ path: String) -> [Call] { calls.withLock { $0.filter { $0.path == path } } }
