@@ -151,12 +151,15 @@ struct CertificateAndShutdownTests {
         "SIGTERM under HTTP/1.1 keep-alive load: /readyz fails at once, listeners serve through --shutdown-delay, no request fails"
     )
     func keepAliveLoadAcrossShutdown() async throws {
-        let server = try await KCPIngressServer(arguments: ["--shutdown-delay", "15s"])
+        let server = try await KCPIngressServer(arguments: ["--shutdown-delay", "30s"])
         defer { server.stop() }
         #expect(try await probe(server, "/readyz") == 200)
-        // 4 keep-alive connections at 100 requests/s each: about 7.5 s of load,
-        // paced so that it spans the shutdown without starving other tests.
-        let total = 3000
+        // 4 keep-alive connections at 100 requests/s each: about 15 s of load,
+        // paced so that it does not starve other tests. The load must still be
+        // running when /readyz turns 500, however slowly a loaded machine gets
+        // there, and must end within the delay: SIGTERM comes about 1.25 s in,
+        // so the delay leaves twice the load's remaining time.
+        let total = 6000
         let load = try ChildProcess(
             "/usr/bin/h2load",
             [
