@@ -92,9 +92,11 @@ let package = Package(
             name: "HTTPClient",
             dependencies: [
                 "TLS",
+                "HTTP2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures
         ),
@@ -393,6 +395,7 @@ let package = Package(
                 "GRPC",
                 "TLS",
                 "DevAPIServer",
+                "HTTPClient",
                 "KubeAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

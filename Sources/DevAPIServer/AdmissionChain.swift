@@ -168,7 +168,7 @@ struct AdmissionChain: Sendable {
         let request = try ClientRequest(
             method: .POST, url: url + "?timeout=\(timeoutText)",
             headers: ["content-type": "application/json", "accept": "application/json, */*"], body: body)
-        let tls = try request.scheme == "https" ? contexts.context(caBundle: webhook.caBundle) : nil
+        let tls = try request.scheme == "https" ? contexts.context(caBundle: webhook.caBundle, host: request.host) : nil
         let response = try await client.execute(request, tls: tls, timeout: timeout)
         guard (200...206).contains(response.status.code) else {
             throw WebhookFailure("the server responded with the status code \(response.status.code)")
@@ -186,24 +186,4 @@ struct AdmissionChain: Sendable {
 struct WebhookFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// One TLS client context per distinct `caBundle`, built once.
-final class TLSContextCache: Sendable {
-    private let contexts = Mutex<[String: TLSContext]>([:])
-
-    func context(caBundle: String?) throws -> TLSContext {
-        let key = caBundle ?? ""
-        if let known = contexts.withLock({ $0[key] }) { return known }
-        let roots: TrustRoots
-        if let caBundle, !caBundle.isEmpty {
-            guard let pem = Base64.decode(caBundle) else { throw WebhookFailure("clientConfig.caBundle is not base64") }
-            roots = .pem(pem)
-        } else {
-            roots = .system
-        }
-        let context = try TLSContext(configuration: .client(trustRoots: roots, applicationProtocols: ["http/1.1"]))
-        contexts.withLock { $0[key] = context }
-        return context
-    }
 }

@@ -19,13 +19,21 @@ enum HTTP2Event {
     /// A request's header block larger than SETTINGS_MAX_HEADER_LIST_SIZE:
     /// read to its end (HPACK state must stay in step) but not kept.
     case headerListTooLarge(streamID: Int32, size: Int)
+    /// A response's header block (client sessions); interim (1xx) ones too.
+    case response(streamID: Int32, headers: [HTTP2Header])
     /// A header block after the body: trailers, which always end the stream.
+    /// On a client, also the final response that follows an interim one.
     case trailers(streamID: Int32, headers: [HTTP2Header])
     case data(streamID: Int32, bytes: ByteBuffer)
     /// The peer will send nothing more on the stream.
     case endOfStream(streamID: Int32)
     /// The stream is gone; `errorCode` 0 means it ended normally.
     case streamClosed(streamID: Int32, errorCode: UInt32)
+    /// The peer will open or process no stream above `lastStreamID`.
+    case goAway(lastStreamID: Int32, errorCode: UInt32)
+    /// nghttp2 refused a frame of the peer's, such as a response without
+    /// `:status`; the stream is reset, and this says why.
+    case invalidFrame(streamID: Int32, reason: String)
 }
 
 /// HTTP/2 error codes (RFC 9113 §7) this project names.

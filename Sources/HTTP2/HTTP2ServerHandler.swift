@@ -134,6 +134,8 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
             streams[id]!.body.yield(bytes)
         case .trailers:
             break  // request trailers carry nothing this server uses
+        case .response, .goAway, .invalidFrame:
+            break  // a client's GOAWAY ends the session in nghttp2; the rest are a client's events
         case .endOfStream(let id):
             streams[id]?.readTimer?.cancel()
             streams[id]?.readTimer = nil

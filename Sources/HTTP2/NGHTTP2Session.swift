@@ -1,7 +1,8 @@
 internal import CNGHTTP2
 import NIOCore
 
-/// An nghttp2 server session: bytes in, events out; frames queued, bytes out.
+/// An nghttp2 session, server or client: bytes in, events out; frames
+/// queued, bytes out.
 ///
 /// nghttp2 calls back into us while it parses (`mem_recv`) and while it
 /// serialises (`mem_send`). The callbacks only record what happened into
@@ -11,9 +12,11 @@ final class NGHTTP2Session {
     private let session: OpaquePointer
     private let state: SessionState
 
+    enum Role { case server, client }
+
     /// Fails when nghttp2 refuses the settings (a window or a limit outside
     /// what RFC 9113 allows); the connection cannot be served then.
-    init(settings: HTTP2Settings, allocator: ByteBufferAllocator) throws(HTTP2Error) {
+    init(settings: HTTP2Settings, allocator: ByteBufferAllocator, role: Role = .server) throws(HTTP2Error) {
         guard settings.initialWindowSize <= UInt32(Int32.max) else {
             throw HTTP2Error(
                 code: NGHTTP2_ERR_INVALID_ARGUMENT.rawValue,
@@ -28,12 +31,14 @@ final class NGHTTP2Session {
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+        nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(callbacks, onInvalidFrame)
 
         var option: OpaquePointer?
         nghttp2_option_new(&option)
         defer { nghttp2_option_del(option) }
         // Window updates follow what the application has read (backpressure).
-        nghttp2_option_set_no_auto_window_update(option, 1)
+        // A client collects whole responses, so nghttp2 opens its windows.
+        if role == .server { nghttp2_option_set_no_auto_window_update(option, 1) }
         nghttp2_option_set_stream_reset_rate_limit(option, settings.streamResetBurst, settings.streamResetRate)
         nghttp2_option_set_max_continuations(option, settings.maxContinuations)
         nghttp2_option_set_max_settings(option, settings.maxSettingsEntries)
@@ -41,7 +46,12 @@ final class NGHTTP2Session {
 
         var session: OpaquePointer?
         let userData = Unmanaged.passUnretained(state).toOpaque()
-        let created = nghttp2_session_server_new2(&session, callbacks, userData, option)
+        let created =
+            switch role {
+            case .server: nghttp2_session_server_new2(&session, callbacks, userData, option)
+            // A client session sends the connection preface itself, first thing.
+            case .client: nghttp2_session_client_new2(&session, callbacks, userData, option)
+            }
         guard created == 0, let session else { throw Self.error(created) }
         // Owned from here: a throw below runs `deinit`, which deletes it.
         self.session = session
@@ -126,6 +136,23 @@ final class NGHTTP2Session {
         if !endStream { state.outbound[streamID] = OutboundBody() }
     }
 
+    /// Client: opens a stream for a request and returns its id, or nil when
+    /// nghttp2 refuses (stream ids spent, GOAWAY received). Beyond the
+    /// peer's SETTINGS_MAX_CONCURRENT_STREAMS nghttp2 holds the HEADERS back
+    /// until a stream closes, so the limit is kept without our counting.
+    func submitRequest(headers: [HTTP2Header], body: ByteBuffer) -> Int32? {
+        let withBody = body.readableBytes > 0
+        let streamID = withNameValues(headers) { fields -> Int32 in
+            guard withBody else { return nghttp2_submit_request(session, nil, fields, fields.count, nil, nil) }
+            var provider = nghttp2_data_provider(source: nghttp2_data_source(ptr: nil), read_callback: readBody)
+            return nghttp2_submit_request(session, nil, fields, fields.count, &provider, nil)
+        }
+        guard streamID > 0 else { return nil }
+        // Read by `readBody` from inside `mem_send`, which comes later.
+        if withBody { state.outbound[streamID] = OutboundBody(chunks: [body], ended: true) }
+        return streamID
+    }
+
     /// True once `streamID` has response headers, until the stream is finished.
     func hasResponded(streamID: Int32) -> Bool {
         state.responded.contains(streamID)
@@ -194,13 +221,28 @@ final class NGHTTP2Session {
 
     private func submitHeaders(_ headers: [HTTP2Header], streamID: Int32, trailer: Bool, withBody: Bool = false) -> Bool
     {
-        // nghttp2 copies names and values, so the buffers need only live for the call.
+        withNameValues(headers) { fields -> Bool in
+            if trailer {
+                return nghttp2_submit_trailer(session, streamID, fields, fields.count) == 0
+            }
+            guard withBody else {
+                return nghttp2_submit_response(session, streamID, fields, fields.count, nil) == 0
+            }
+            var provider = nghttp2_data_provider(
+                source: nghttp2_data_source(ptr: nil), read_callback: readBody)
+            return nghttp2_submit_response(session, streamID, fields, fields.count, &provider) == 0
+        }
+    }
+
+    /// Lends `headers` to nghttp2 as name/value pairs; nghttp2 copies names
+    /// and values, so the buffers need only live for the call.
+    private func withNameValues<Result>(_ headers: [HTTP2Header], _ body: ([nghttp2_nv]) -> Result) -> Result {
         var storage: [UInt8] = []
         for header in headers {
             storage.append(contentsOf: header.name.utf8)
             storage.append(contentsOf: header.value.utf8)
         }
-        return storage.withUnsafeMutableBufferPointer { bytes -> Bool in
+        return storage.withUnsafeMutableBufferPointer { bytes -> Result in
             var offset = 0
             var fields: [nghttp2_nv] = []
             fields.reserveCapacity(headers.count)
@@ -215,15 +257,7 @@ final class NGHTTP2Session {
                         name: name, value: value, namelen: nameCount, valuelen: valueCount,
                         flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
             }
-            if trailer {
-                return nghttp2_submit_trailer(session, streamID, fields, fields.count) == 0
-            }
-            guard withBody else {
-                return nghttp2_submit_response(session, streamID, fields, fields.count, nil) == 0
-            }
-            var provider = nghttp2_data_provider(
-                source: nghttp2_data_source(ptr: nil), read_callback: readBody)
-            return nghttp2_submit_response(session, streamID, fields, fields.count, &provider) == 0
+            return body(fields)
         }
     }
 

@@ -49,6 +49,8 @@ final class SessionState {
     func streamFinished(_ streamID: Int32) {
         outbound[streamID] = nil
         responded.remove(streamID)
+        // A block nghttp2 refused half way (a malformed response) never completes.
+        headers[streamID] = nil
     }
 
     fileprivate func beginHeaders(_ streamID: Int32) {
@@ -75,12 +77,15 @@ final class SessionState {
         return true
     }
 
-    fileprivate func headersComplete(_ streamID: Int32, isRequest: Bool, endStream: Bool) {
+    fileprivate func headersComplete(_ streamID: Int32, category: nghttp2_headers_category, endStream: Bool) {
         guard let block = headers.removeValue(forKey: streamID) else { return }
+        let isRequest = category == NGHTTP2_HCAT_REQUEST
         if isRequest, block.tooLarge {
             events.append(.headerListTooLarge(streamID: streamID, size: block.size))
         } else if isRequest {
             events.append(.request(streamID: streamID, headers: block.fields, endStream: endStream))
+        } else if category == NGHTTP2_HCAT_RESPONSE {
+            events.append(.response(streamID: streamID, headers: block.fields))
         } else {
             events.append(.trailers(streamID: streamID, headers: block.fields))
         }
@@ -157,15 +162,29 @@ func onFrameReceived(
     let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
     switch UInt32(header.type) {
     case NGHTTP2_HEADERS.rawValue:
-        let isRequest = frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
-        state(userData).headersComplete(header.stream_id, isRequest: isRequest, endStream: endStream)
+        let category = frame.pointee.headers.cat
+        let isRequest = category == NGHTTP2_HCAT_REQUEST
+        state(userData).headersComplete(header.stream_id, category: category, endStream: endStream)
         // A request's own END_STREAM travels with its `.request` event.
         if !isRequest, endStream { state(userData).record(.endOfStream(streamID: header.stream_id)) }
     case NGHTTP2_DATA.rawValue where endStream:
         state(userData).record(.endOfStream(streamID: header.stream_id))
+    case NGHTTP2_GOAWAY.rawValue:
+        let goAway = frame.pointee.goaway
+        state(userData).record(.goAway(lastStreamID: goAway.last_stream_id, errorCode: goAway.error_code))
     default:
         break
     }
+    return 0
+}
+
+func onInvalidFrame(
+    _ session: OpaquePointer?, _ frame: UnsafePointer<nghttp2_frame>?, _ errorCode: Int32,
+    _ userData: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let frame else { return 0 }
+    let reason = String(cString: nghttp2_strerror(errorCode))
+    state(userData).record(.invalidFrame(streamID: frame.pointee.hd.stream_id, reason: reason))
     return 0
 }
 

@@ -64,6 +64,11 @@ extension HTTPClient {
         totalTimeout: Duration? = nil,
         _ body: (inout StreamingClientResponse) async throws -> Result
     ) async throws -> Result {
+        // The stream reads HTTP/1.1 from the first byte: a context offering
+        // h2 could have the server pick a protocol this path cannot read.
+        if let tls, tls.applicationProtocols.contains("h2") {
+            throw HTTPClientError.connectFailed("a streamed response needs a TLS context offering http/1.1 alone")
+        }
         let channel = try await ClientChannel.connect(
             group: group, host: request.host, port: request.port, tls: tls, timeout: headTimeout
         ) { channel in

@@ -1,3 +1,4 @@
+import HTTP2
 public import NIOCore
 public import NIOHTTP1
 public import NIOPosix
@@ -73,13 +74,19 @@ public enum HTTPClientError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A small HTTP/1.1 client with keep-alive connections, over the project's
-/// OpenSSL client mode. It offers ALPN `http/1.1` only, as kube-apiserver
-/// does when it calls webhooks, and uses the URL's host as the TLS server
-/// name to verify.
+/// A small HTTP client with keep-alive connections, over the project's
+/// OpenSSL client mode, using the URL's host as the TLS server name to
+/// verify.
+///
+/// The TLS context says which protocols to offer. One that offers only
+/// `http/1.1` (the default) gets a pool of HTTP/1.1 connections. One that
+/// offers `h2` as well, as kube-apiserver does to webhooks on loopback,
+/// gets ONE connection per host carrying every request as a stream when
+/// the server picks `h2`, and the HTTP/1.1 pool when it does not.
 public final class HTTPClient: Sendable {
     let group: any EventLoopGroup
     private let idle = Mutex<[PoolKey: [ClientConnection]]>([:])
+    let multiplexed = Mutex<[PoolKey: MultiplexedSlot]>([:])
 
     struct PoolKey: Hashable {
         var scheme: String
@@ -103,7 +110,7 @@ public final class HTTPClient: Sendable {
             scheme: request.scheme, host: request.host, port: request.port, tls: tls.map(ObjectIdentifier.init))
         return try await withThrowingTaskGroup(of: ClientResponse.self) { group in
             group.addTask {
-                try await self.send(request, reusing: self.pooledConnection(for: key), key: key, tls: tls)
+                try await self.send(request, key: key, tls: tls)
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
@@ -114,13 +121,25 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    /// Sends `request` on `pooled` if given, else or again on a fresh connection.
+    /// Sends `request` on the host's HTTP/2 connection if there is one, else
+    /// on a pooled HTTP/1.1 connection, else or again on a fresh connection.
     ///
-    /// As Go's transport does: a request the pooled connection never carried
-    /// (it was closed before a byte was written) goes out again whatever its
-    /// method; one that was written before the connection closed unanswered
-    /// goes out again only if it is safe to repeat, since the server may have
-    /// acted on it.
+    /// As Go's transport does: a request a reused connection never carried
+    /// (it was closed or going away before a byte was written) goes out
+    /// again whatever its method; one that was written before the connection
+    /// closed unanswered goes out again only if it is safe to repeat, since
+    /// the server may have acted on it.
+    func send(_ request: ClientRequest, key: PoolKey, tls: TLSContext?) async throws -> ClientResponse {
+        if let shared = usableMultiplexed(for: key) {
+            do {
+                return try await shared.send(request)
+            } catch let error as HTTP2ClientError where error.problem == .notSent && !Task.isCancelled {
+            }
+        }
+        return try await send(request, reusing: pooledConnection(for: key), key: key, tls: tls)
+    }
+
+    /// Sends `request` on `pooled` if given, else or again on a fresh connection.
     func send(_ request: ClientRequest, reusing pooled: ClientConnection?, key: PoolKey, tls: TLSContext?)
         async throws -> ClientResponse
     {
@@ -131,11 +150,26 @@ public final class HTTPClient: Sendable {
             } catch HTTPClientError.connectionClosed where request.isReplayable && !Task.isCancelled {
             }
         }
-        let fresh = try await ClientConnection.connect(group: group, host: request.host, port: request.port, tls: tls)
-        do {
-            return try await send(request, on: fresh, key: key)
-        } catch is ClientConnection.RequestNotSent {
-            throw HTTPClientError.connectionClosed
+        // A new HTTP/2 connection can be told GOAWAY before its first stream
+        // (an idle timeout, a server draining): the request never left, so
+        // it tries another new one, a few times at most.
+        var attempts = 0
+        while true {
+            attempts += 1
+            switch try await connect(request, key: key, tls: tls) {
+            case .http1(let fresh):
+                do {
+                    return try await send(request, on: fresh, key: key)
+                } catch is ClientConnection.RequestNotSent {
+                    throw HTTPClientError.connectionClosed
+                }
+            case .http2(let shared):
+                do {
+                    return try await shared.send(request)
+                } catch let error as HTTP2ClientError where error.problem == .notSent {
+                    guard attempts < 3, !Task.isCancelled else { throw HTTPClientError.connectionClosed }
+                }
+            }
         }
     }
 
@@ -177,6 +211,13 @@ public final class HTTPClient: Sendable {
             return pool.values.flatMap { $0 }
         }
         for connection in all { connection.close() }
+        let shared = multiplexed.withLock { slots in
+            defer { slots = [:] }
+            return slots.values.compactMap { slot -> MultiplexedConnection? in
+                if case .ready(let connection) = slot { connection } else { nil }
+            }
+        }
+        for connection in shared { connection.close() }
     }
 }
 

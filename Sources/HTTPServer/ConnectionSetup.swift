@@ -72,7 +72,9 @@ struct ConnectionSetup: Sendable {
 
     private func addHTTP2(to channel: any Channel) throws {
         let limits = configuration.limits
-        let streams = HTTP2RouterStreamHandler(router: router, limits: limits, metrics: metrics, logger: logger)
+        let streams = HTTP2RouterStreamHandler(
+            router: router, limits: limits, metrics: metrics, logger: logger,
+            connection: ConnectionInfo(remoteAddress: channel.remoteAddress))
         try channel.pipeline.syncOperations.addHandler(
             HTTP2ServerHandler(
                 settings: configuration.effectiveHTTP2Settings, streamHandler: streams,

@@ -56,7 +56,8 @@ enum HTTP1Connection {
                         headers.replaceOrAdd(name: "host", value: absolute.authority)
                     }
                     let request = HTTPRequest(
-                        method: head.method, uri: uri, headers: headers, body: message.body, connection: info)
+                        method: head.method, uri: uri, headers: headers, body: message.body, connection: info,
+                        version: head.version)
                     var response = await router.respond(to: request, logger: logger)
                     let keepAlive = head.isKeepAlive && !response.asksToClose
                     if !keepAlive { response.headers.replaceOrAdd(name: "connection", value: "close") }

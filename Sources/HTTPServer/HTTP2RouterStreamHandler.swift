@@ -11,6 +11,8 @@ struct HTTP2RouterStreamHandler: HTTP2StreamHandler {
     let limits: ConnectionLimits
     let metrics: ServerMetrics
     let logger: Logger
+    /// The connection every stream of this handler arrives on.
+    var connection = ConnectionInfo()
 
     func handle(_ stream: HTTP2Stream) {
         // A stream route's request body is a long-lived message stream (gRPC
@@ -58,7 +60,8 @@ struct HTTP2RouterStreamHandler: HTTP2StreamHandler {
             if let authority = stream.header(":authority"), !headers.contains(name: "host") {
                 headers.add(name: "host", value: authority)
             }
-            let request = HTTPRequest(method: method, uri: path, headers: headers, body: body)
+            let request = HTTPRequest(
+                method: method, uri: path, headers: headers, body: body, connection: connection, version: .http2)
             let response = await router.respond(to: request, logger: logger)
             status = response.status
             try await send(response, on: stream)

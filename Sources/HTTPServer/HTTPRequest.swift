@@ -11,13 +11,16 @@ public struct HTTPRequest: Sendable {
     public var headers: HTTPHeaders
     public var body: ByteBuffer
     public var connection: ConnectionInfo
+    /// The protocol that carried the request: HTTP/1.x or HTTP/2.
+    public var version: HTTPVersion
 
     public init(
         method: HTTPMethod,
         uri: String,
         headers: HTTPHeaders = [:],
         body: ByteBuffer = ByteBuffer(),
-        connection: ConnectionInfo = ConnectionInfo()
+        connection: ConnectionInfo = ConnectionInfo(),
+        version: HTTPVersion = .http1_1
     ) {
         self.method = method
         if let mark = uri.firstIndex(of: "?") {
@@ -30,6 +33,7 @@ public struct HTTPRequest: Sendable {
         self.headers = headers
         self.body = body
         self.connection = connection
+        self.version = version
     }
 
     /// Whether the query names `key`, with or without a value (`?verbose`).

@@ -13,6 +13,8 @@ public final class TLSContext: @unchecked Sendable {
     public let role: TLSConfiguration.Role
     /// The certificate this side presents, if any.
     public let certificate: CertificateInfo?
+    /// The ALPN protocols this side offers (client) or accepts (server).
+    public let applicationProtocols: [String]
     /// The one owner of the SSL_CTX: it frees the context when the last
     /// reference goes, whether `init` finished or threw half way.
     private let owner: SSLContextPointer
@@ -31,6 +33,7 @@ public final class TLSContext: @unchecked Sendable {
         let owner = SSLContextPointer(owning: pointer)
         self.owner = owner
         self.role = configuration.role
+        self.applicationProtocols = configuration.applicationProtocols
         self.alpn = ALPNWireList(configuration.applicationProtocols)
 
         let setup = Setup(pointer: pointer, role: configuration.role, alpn: alpn)

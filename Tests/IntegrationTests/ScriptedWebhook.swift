@@ -16,6 +16,9 @@ final class ScriptedWebhook: Sendable {
         var path: String
         var query: String?
         var review: JSON
+        /// The protocol the call came over, and the client's port (one per connection).
+        var version: HTTPVersion = .http1_1
+        var clientPort: Int?
         var request: JSON { review["request"] ?? .null }
     }
 
@@ -31,18 +34,27 @@ final class ScriptedWebhook: Sendable {
     let certificates: GeneratedCertificates
     let calls = Locked<[Call]>([])
     let port: Int
+    /// The host webhook URLs name: `127.0.0.1`, or `localhost`.
+    let urlHost: String
     private let task: Task<Void, any Error>
 
-    init(_ script: @escaping Script) async throws {
+    /// The server offers `h2` and `http/1.1` by ALPN, as the product's
+    /// webhook listener does; the client's offer decides.
+    init(urlHost: String = "127.0.0.1", _ script: @escaping Script) async throws {
+        self.urlHost = urlHost
         let certificates = try CertificateFactory.development(
             commonName: "webhook", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
         self.certificates = certificates
-        let context = try TLSContext(configuration: .server(identity: certificates.identity))
+        let context = try TLSContext(
+            configuration: .server(identity: certificates.identity, applicationProtocols: ["h2", "http/1.1"]))
         let calls = calls
         var router = Router()
         router.addPrefix("/") { request in
             let review = (try? JSON(parsing: request.body.readableBytesView)) ?? .null
-            calls.withLock { $0.append(Call(path: request.path, query: request.query, review: review)) }
+            let call = Call(
+                path: request.path, query: request.query, review: review, version: request.version,
+                clientPort: request.connection.remoteAddress?.port)
+            calls.withLock { $0.append(call) }
             switch await script(request.path, review["request"] ?? .null) {
             case .http(let response):
                 return response
@@ -56,7 +68,8 @@ final class ScriptedWebhook: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = HTTPServer(
             configuration: ServerConfiguration(
-                name: "webhook", address: BindAddress(host: "127.0.0.1", port: 0), tls: { context }),
+                name: "webhook", address: BindAddress(host: "127.0.0.1", port: 0), protocols: .negotiated,
+                tls: { context }),
             router: router, logger: Logger(label: "webhook"),
             onListening: { address in continuation.yield(address.port ?? 0) })
         task = Task { try await server.run() }
@@ -73,7 +86,7 @@ final class ScriptedWebhook: Sendable {
         return .bytes(.ok, contentType: "application/json", body)
     }
 
-    func url(_ path: String) -> String { "https://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "https://\(urlHost):\(port)\(path)" }
     var caBundle: String { Base64.encode(certificates.caCertificatePEM) }
 
     func received(_ path: String) -> [Call] { calls.withLock { $0.filter { $0.path == path } } }
