@@ -25,8 +25,8 @@ enum WebhookTransport {
     }
 }
 
-/// One TLS client context per distinct `caBundle` and protocol offer,
-/// built once.
+/// One TLS client context per distinct `caBundle` and protocol offer:
+/// every call with the same pair gets the same context.
 final class TLSContextCache: Sendable {
     private struct Key: Hashable {
         var caBundle: String
@@ -46,8 +46,14 @@ final class TLSContextCache: Sendable {
         } else {
             roots = .system
         }
-        let context = try TLSContext(configuration: .client(trustRoots: roots, applicationProtocols: protocols))
-        contexts.withLock { $0[key] = context }
-        return context
+        let built = try TLSContext(configuration: .client(trustRoots: roots, applicationProtocols: protocols))
+        // Concurrent first calls may each have built one: all use the first
+        // stored, since the client pools connections per context, and calls
+        // through two contexts could not share one HTTP/2 connection.
+        return contexts.withLock { contexts in
+            if let stored = contexts[key] { return stored }
+            contexts[key] = built
+            return built
+        }
     }
 }

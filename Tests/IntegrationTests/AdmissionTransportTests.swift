@@ -69,6 +69,24 @@ struct AdmissionTransportTests {
         }
     }
 
+    @Test("concurrent first calls to one webhook host get one TLS context, so they can share its connection")
+    func concurrentCallsShareAContext() async throws {
+        let webhook = try await ScriptedWebhook { _, _ in ScriptedWebhook.allow() }
+        defer { webhook.stop() }
+        let contexts = TLSContextCache()
+        let caBundle = webhook.caBundle
+        // The contexts are held, not just their identities: a context freed
+        // meanwhile could leave its address to another.
+        let built = try await withThrowingTaskGroup(of: TLSContext.self) { group in
+            for _ in 0..<16 {
+                group.addTask { try contexts.context(caBundle: caBundle, host: "127.0.0.1") }
+            }
+            return try await group.reduce(into: [TLSContext]()) { $0.append($1) }
+        }
+        let later = try contexts.context(caBundle: caBundle, host: "localhost")
+        #expect(built.allSatisfy { $0 === later })
+    }
+
     @Test("a webhook offered HTTP/1.1 alone is called over HTTP/1.1 though it speaks HTTP/2")
     func otherHostsAreHTTP1() async throws {
         let webhook = try await ScriptedWebhook { _, _ in ScriptedWebhook.allow() }

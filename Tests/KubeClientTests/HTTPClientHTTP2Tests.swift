@@ -53,8 +53,10 @@ struct HTTPClientHTTP2Tests {
 
     @Test("after the server's GOAWAY the next request opens a new connection")
     func newConnectionAfterGoAway() async throws {
-        // The server says GOAWAY to a connection idle this long.
-        let server = try await Server(idleTimeout: .seconds(1))
+        // The server says GOAWAY to a connection idle this long; long enough
+        // that a stalled machine does not idle out the second connection
+        // before its request is sent.
+        let server = try await Server(idleTimeout: .seconds(3))
         defer { server.stop() }
         let client = HTTPClient()
         defer { client.shutdown() }
@@ -64,7 +66,7 @@ struct HTTPClientHTTP2Tests {
         let first = try await client.execute(request, tls: tls, timeout: .seconds(30))
         #expect(first.version == .http2)
         let key = HTTPClient.PoolKey(scheme: "https", host: "127.0.0.1", port: server.port, tls: ObjectIdentifier(tls))
-        try await waitUntil(within: .seconds(10)) { client.usableMultiplexed(for: key) == nil }
+        try await waitUntil(within: .seconds(30)) { client.usableMultiplexed(for: key) == nil }
 
         let second = try await client.execute(request, tls: tls, timeout: .seconds(30))
         #expect(second.version == .http2)
