@@ -34,6 +34,13 @@ final class TLSContextCache: Sendable {
     }
 
     private let contexts = Mutex<[Key: TLSContext]>([:])
+    private let build: @Sendable (TLSConfiguration) throws -> TLSContext
+
+    /// `build` makes a context; tests slow it down to widen the race
+    /// between concurrent first calls.
+    init(build: @escaping @Sendable (TLSConfiguration) throws -> TLSContext = { try TLSContext(configuration: $0) }) {
+        self.build = build
+    }
 
     func context(caBundle: String?, host: String) throws -> TLSContext {
         let protocols = WebhookTransport.applicationProtocols(forHost: host)
@@ -46,7 +53,7 @@ final class TLSContextCache: Sendable {
         } else {
             roots = .system
         }
-        let built = try TLSContext(configuration: .client(trustRoots: roots, applicationProtocols: protocols))
+        let built = try build(.client(trustRoots: roots, applicationProtocols: protocols))
         // Concurrent first calls may each have built one: all use the first
         // stored, since the client pools connections per context, and calls
         // through two contexts could not share one HTTP/2 connection.

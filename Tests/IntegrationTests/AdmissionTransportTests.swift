@@ -1,3 +1,4 @@
+import Foundation
 import HTTPClient
 import KubeAPI
 import NIOCore
@@ -73,18 +74,33 @@ struct AdmissionTransportTests {
     func concurrentCallsShareAContext() async throws {
         let webhook = try await ScriptedWebhook { _, _ in ScriptedWebhook.allow() }
         defer { webhook.stop() }
-        let contexts = TLSContextCache()
-        let caBundle = webhook.caBundle
-        // The contexts are held, not just their identities: a context freed
-        // meanwhile could leave its address to another.
-        let built = try await withThrowingTaskGroup(of: TLSContext.self) { group in
-            for _ in 0..<16 {
-                group.addTask { try contexts.context(caBundle: caBundle, host: "127.0.0.1") }
-            }
-            return try await group.reduce(into: [TLSContext]()) { $0.append($1) }
+        // Building takes long enough here for eight threads released at once
+        // to overlap. The contexts are held, not just their identities: a
+        // context freed meanwhile could leave its address to another.
+        let contexts = TLSContextCache { configuration in
+            usleep(50_000)
+            return try TLSContext(configuration: configuration)
         }
+        let caBundle = webhook.caBundle
+        let built = Locked<[TLSContext]>([])
+        let go = Locked(false)
+        let done = DispatchGroup()
+        for _ in 0..<8 {
+            done.enter()
+            Thread.detachNewThread {
+                while !go.withLock({ $0 }) {}
+                if let context = try? contexts.context(caBundle: caBundle, host: "127.0.0.1") {
+                    built.withLock { $0.append(context) }
+                }
+                done.leave()
+            }
+        }
+        go.withLock { $0 = true }
+        await withCheckedContinuation { finished in done.notify(queue: .global()) { finished.resume() } }
+        let contextsBuilt = built.withLock { $0 }
+        #expect(contextsBuilt.count == 8)
         let later = try contexts.context(caBundle: caBundle, host: "localhost")
-        #expect(built.allSatisfy { $0 === later })
+        #expect(contextsBuilt.allSatisfy { $0 === later })
     }
 
     @Test("a webhook offered HTTP/1.1 alone is called over HTTP/1.1 though it speaks HTTP/2")
