@@ -48,7 +48,8 @@ public struct Mutator: Sendable {
             }
             let plan = LeafPlan(
                 desired: placement.leaves,
-                existing: existingLeaves(of: root, old: request.oldObject, kind, keeping: placement.clusters))
+                existing: existingLeaves(of: root, old: request.oldObject, kind, keeping: placement.clusters),
+                kind: kind)
             if request.dryRun {
                 return .allowed(
                     uid: review.uid, patch: placement.rootPatch, warnings: placement.warnings + Self.preview(plan, kind)
@@ -60,7 +61,8 @@ public struct Mutator: Sendable {
             return .allowed(uid: review.uid, patch: placement.rootPatch, warnings: placement.warnings)
         case .delete?:
             // kube-apiserver refuses any patch on DELETE.
-            let plan = LeafPlan(desired: [], existing: existingLeaves(of: root, old: root, kind, keeping: []))
+            let plan = LeafPlan(
+                desired: [], existing: existingLeaves(of: root, old: root, kind, keeping: []), kind: kind)
             if request.dryRun { return .allowed(uid: review.uid, warnings: Self.preview(plan, kind)) }
             writer.deletingRoots.insert(key)
             let failures = await writer.apply(plan, kind: kind)
@@ -106,7 +108,10 @@ public struct Mutator: Sendable {
         return
             (plan.creates.map { "would create \(noun) \($0.name) for cluster \($0.cluster)" }
             + plan.updates.map { "would update \(noun) \($0.leaf.name) for cluster \($0.leaf.cluster)" }
-            + plan.deletes.map { "would delete \(noun) \(ObjectKey(of: $0).name) for cluster \(cluster($0))" })
+            + plan.deletes.map { "would delete \(noun) \(ObjectKey(of: $0).name) for cluster \(cluster($0))" }
+            + plan.handingOver.map {
+                "would keep \(noun) \(ObjectKey(of: $0).name) on cluster \(cluster($0)) until the new clusters route"
+            })
             .map(Placement.shortened)
     }
 

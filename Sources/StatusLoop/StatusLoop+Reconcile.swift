@@ -34,11 +34,13 @@ extension StatusLoop {
             for leaf in leaves { seen[ObjectKey(of: leaf).description] = nil }
         }
         if root["metadata"]?["deletionTimestamp"] != nil || writer.deletingRoots.contains(reference.key) {
-            return await write(LeafPlan(desired: [], existing: leaves), reference)
+            return await write(LeafPlan(desired: [], existing: leaves, kind: reference.kind), reference)
         }
 
         let placement = Placement.decide(root: root, kind: reference.kind, service: reader.service)
-        if case .retry = await write(LeafPlan(desired: placement.leaves, existing: leaves), reference) {
+        if case .retry = await write(
+            LeafPlan(desired: placement.leaves, existing: leaves, kind: reference.kind), reference)
+        {
             return .retry
         }
         do {
@@ -129,7 +131,9 @@ extension StatusLoop {
             logger.info(
                 "status loop: deleting orphan leaves",
                 metadata: ["root": "\(reference)", "leaves": "\(due.map { ObjectKey(of: $0).name })"])
-            if case .retry = await write(LeafPlan(desired: [], existing: due), reference) { return .retry }
+            if case .retry = await write(LeafPlan(desired: [], existing: due, kind: reference.kind), reference) {
+                return .retry
+            }
             orphans.withLock { seen in
                 for leaf in due { seen[ObjectKey(of: leaf).description] = nil }
             }

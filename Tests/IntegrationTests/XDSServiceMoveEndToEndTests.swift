@@ -45,20 +45,20 @@ struct XDSServiceMoveEndToEndTests {
         try await fleet.envoy.waitFor("the status loop places the root on east", interval: .milliseconds(20)) {
             try await fleet.system.names("ingress", "kcp.dev/owned-by=moving").contains("moving--east")
         }
+        #expect(
+            try await fleet.system.names("ingress", "kcp.dev/owned-by=moving") == ["moving--east", "moving--west"],
+            "west is kept while east reports no gateway")
         try await fleet.gateway("ingress", "moving--east", at: fleet.east)
         let statuses = try await loop.value
 
-        // Known, and by design today: the moment the label changes, the Service's
-        // routes point at east, where the root has no leaf (then a leaf without
-        // an address) yet, so Envoy answers 503 "no cluster serves this route
-        // yet"; and the status loop deletes the west leaf in the same pass
-        // that creates the east one. No order of the syncer's writes avoids it.
-        withKnownIssue("a Service's move breaks its routes until the new cluster's gateway reports") {
-            #expect(
-                statuses.allSatisfy { $0 == 200 },
-                "\(statuses.tally); first failure at #\(statuses.firstIndex { $0 != 200 }.map { $0 + 1 } ?? 0)")
+        // Make before break: west keeps its leaf, and the routes, until east
+        // reports its gateway; then the west leaf goes.
+        #expect(
+            statuses.allSatisfy { $0 == 200 },
+            "\(statuses.tally); first failure at #\(statuses.firstIndex { $0 != 200 }.map { $0 + 1 } ?? 0)")
+        try await fleet.envoy.waitFor("the west leaf is deleted once east routes") {
+            try await fleet.system.names("ingress", "kcp.dev/owned-by=moving") == ["moving--east"]
         }
-        #expect(try await fleet.system.names("ingress", "kcp.dev/owned-by=moving") == ["moving--east"])
         try await fleet.envoy.waitForRoute(port: fleet.listenerPort, host: "moving.example.com", to: "east")
         let byEast = fleet.east.requests.all.count { $0.path.hasPrefix("/steady?n=") }
         let byWest = fleet.west.requests.all.count { $0.path.hasPrefix("/steady?n=") }

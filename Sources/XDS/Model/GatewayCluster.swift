@@ -1,4 +1,5 @@
 import KubeAPI
+public import Placement
 
 /// An Envoy cluster that reaches the gateway of one physical cluster: the
 /// distinct set of addresses that cluster's leaves report. Every root served

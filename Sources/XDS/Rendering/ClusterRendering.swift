@@ -1,4 +1,5 @@
 import EnvoyAPI
+import Placement
 import SwiftProtobuf
 
 /// A gateway cluster as Envoy's Cluster: its addresses inline (no EDS: the

@@ -3,14 +3,19 @@ import Placement
 
 /// Where one root's traffic can go: each backend Service → the physical
 /// cluster its `kcp.dev/cluster` label names → the gateway cluster of the
-/// addresses the root's leaf on that cluster reports. A Service whose
-/// cluster has no leaf, or a leaf without an address yet, leads nowhere.
+/// addresses the root's leaf on that cluster reports.
+///
+/// Make before break: a Service whose cluster does not route the root yet
+/// (no leaf there, or a leaf without an address) goes to the clusters the
+/// root is handing over from: those with a leaf that reports an address but
+/// that no backend's label names any more, which the status loop keeps
+/// until the new cluster reports (`LeafPlan`). With neither, it leads nowhere.
 struct BackendResolver {
-    /// Service name (in the root's logical cluster and namespace) → gateway cluster name.
-    var gatewayClusterOfService: [String: String]
+    /// Service name (in the root's logical cluster and namespace) → gateway cluster names.
+    var gatewayClustersOfService: [String: [String]]
 
-    init(gatewayClusterOfService: [String: String]) {
-        self.gatewayClusterOfService = gatewayClusterOfService
+    init(gatewayClustersOfService: [String: [String]]) {
+        self.gatewayClustersOfService = gatewayClustersOfService
     }
 
     init(
@@ -24,19 +29,25 @@ struct BackendResolver {
                 of: leaf, kind: source.kind, rootHosts: rootHosts)
         }
         var gatewayOfCluster: [String: String] = [:]
-        for (cluster, addresses) in addressesOfCluster {
+        for (cluster, addresses) in addressesOfCluster where !addresses.isEmpty {
             gatewayOfCluster[cluster] = registry.clusterName(for: addresses)
         }
         let key = ObjectKey(of: source.object)
-        var map: [String: String] = [:]
+        var clusterOfService: [String: String] = [:]
         for name in source.kind.backendServiceNames(of: source.object) {
             guard let found = service(key.sibling(named: name)),
-                let cluster = found["metadata"]?["labels"]?[PlacementLabels.cluster]?.stringValue,
-                let gateway = gatewayOfCluster[cluster]
+                let cluster = found["metadata"]?["labels"]?[PlacementLabels.cluster]?.stringValue
             else { continue }
-            map[name] = gateway
+            clusterOfService[name] = cluster
         }
-        gatewayClusterOfService = map
+        let placed = Set(clusterOfService.values)
+        let handingOver = gatewayOfCluster.filter { !placed.contains($0.key) }.keys.sorted().map {
+            gatewayOfCluster[$0]!
+        }
+        gatewayClustersOfService = clusterOfService.compactMapValues { cluster in
+            if let gateway = gatewayOfCluster[cluster] { return [gateway] }
+            return handingOver.isEmpty ? nil : handingOver
+        }
     }
 
     /// Each backend's weight given to its Service's gateway cluster and
@@ -46,8 +57,10 @@ struct BackendResolver {
     func action(for backends: [(service: String?, weight: Int64)]) -> RouteAction {
         var weights: [String: UInt64] = [:]
         for backend in backends where backend.weight > 0 {
-            guard let service = backend.service, let cluster = gatewayClusterOfService[service] else { continue }
-            weights[cluster, default: 0] += UInt64(min(backend.weight, Int64(UInt32.max)))
+            guard let service = backend.service, let clusters = gatewayClustersOfService[service] else { continue }
+            // Shared evenly while handing over from several clusters at once.
+            let weight = UInt64(min(backend.weight, Int64(UInt32.max)))
+            for cluster in clusters { weights[cluster, default: 0] += max(1, weight / UInt64(clusters.count)) }
         }
         guard !weights.isEmpty else { return .noClusterYet }
         // Envoy refuses weights summing past UInt32.max; valid objects never

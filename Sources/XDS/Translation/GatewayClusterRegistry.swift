@@ -1,3 +1,5 @@
+import Placement
+
 /// The gateway clusters met so far, one per distinct address set: the
 /// 20,000 leaves of 10,000 roots on three physical clusters intern to three.
 struct GatewayClusterRegistry {

@@ -3,14 +3,7 @@ import Placement
 
 /// Hosts as Envoy domains and route conditions.
 enum HostDomains {
-    /// `host` lower-cased without a final dot, if it is a host a root may
-    /// claim (a DNS-1123 subdomain, or `*.` and one); nil otherwise, so a
-    /// malformed host that admission did not see can never become an Envoy
-    /// domain such as `*` or `a.com:*` that swallows other roots' traffic.
-    static func normalized(_ host: String) -> String? {
-        let normal = PlacementIndex.normalizedHost(host)
-        return NameValidation.hostError(normal) == nil ? normal : nil
-    }
+    static func normalized(_ host: String) -> String? { HostNames.normalized(host) }
 
     /// An exact host and `host:*` (Envoy's prefix wildcard, for a Host
     /// header with a port); a wildcard host as it is: Envoy cannot put a
@@ -19,7 +12,7 @@ enum HostDomains {
         isWildcard(host) ? [host] : [host, host + ":*"]
     }
 
-    static func isWildcard(_ host: String) -> Bool { host.hasPrefix("*.") }
+    static func isWildcard(_ host: String) -> Bool { HostNames.isWildcard(host) }
 
     /// An `:authority` condition that holds only for `host`.
     ///

@@ -1,5 +1,4 @@
 public import KubeAPI
-public import Placement
 
 /// The gateway addresses a leaf's cluster reports, read from what its
 /// syncer copied back.
@@ -31,8 +30,8 @@ public enum LeafAddresses {
         case .route:
             found = Route(json: leaf).ingress.filter { !refused($0) }.compactMap { entry in
                 if let router = nonEmpty(entry.routerCanonicalHostname) { return GatewayAddress(host: router) }
-                guard let host = nonEmpty(entry.host).flatMap(HostDomains.normalized), !rootHosts.contains(host),
-                    !HostDomains.isWildcard(host)
+                guard let host = nonEmpty(entry.host).flatMap(HostNames.normalized), !rootHosts.contains(host),
+                    !HostNames.isWildcard(host)
                 else { return nil }
                 return GatewayAddress(host: host)
             }
