@@ -29,8 +29,17 @@ public enum Command {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(creatingForWriting: stdout)
-        process.standardError = try FileHandle(creatingForWriting: stderr)
+        let output = try FileHandle(creatingForWriting: stdout)
+        let errors = try FileHandle(creatingForWriting: stderr)
+        // Ours are closed when done (the child has its own copies): left to
+        // the handles' deinit they stay open, as Foundation's Process never
+        // lets go of them.
+        defer {
+            try? output.close()
+            try? errors.close()
+        }
+        process.standardOutput = output
+        process.standardError = errors
         // Set before the start, so that an exit however early is seen.
         let (exits, exited) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(1))
         process.terminationHandler = { process in

@@ -56,6 +56,8 @@ public final class EnvoyProcess: Sendable {
         process.standardInput = FileHandle.nullDevice
         // What Envoy writes before its log is open (a bad flag) and as it dies.
         let console = try FileHandle(creatingForWriting: directory.appendingPathComponent("console"))
+        // Envoy has its own copy once started; Foundation's Process would hold ours forever.
+        defer { try? console.close() }
         process.standardOutput = console
         process.standardError = console
         try withSignalsUnblocked { try process.run() }

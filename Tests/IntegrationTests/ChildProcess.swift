@@ -44,6 +44,9 @@ final class ChildProcess: Sendable {
                 }
             }
             if !pending.isEmpty { append(String(decoding: pending, as: UTF8.self)) }
+            // Closed here, not left to the handle's deinit: Foundation's
+            // Process keeps its pipes for as long as the test process runs.
+            try? handle.close()
         }
     }
 
@@ -58,7 +61,7 @@ final class ChildProcess: Sendable {
     var pid: Int32 { process.processIdentifier }
 
     func send(_ line: String) {
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        try? input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
     }
 
     func signal(_ signal: Int32) {
@@ -102,6 +105,7 @@ final class ChildProcess: Sendable {
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? input.fileHandleForWriting.close()
     }
 
     deinit { stop() }
