@@ -21,15 +21,14 @@ extension StatusLoop {
                     if seen[reference] == nil { seen[reference] = now }
                 }
             }
-        } else if case .updated(let old, let new) = event,
-            old["metadata"]?["generation"] == new["metadata"]?["generation"],
-            old["metadata"]?["labels"] == new["metadata"]?["labels"],
-            old["metadata"]?["deletionTimestamp"] == new["metadata"]?["deletionTimestamp"],
-            old["metadata"]?["annotations"] == new["metadata"]?["annotations"], old["spec"] == new["spec"]
-        {
-            // Only the root's status changed, most likely by this loop: nothing to do.
-            return
         }
+        // A root whose status alone changed is reconciled too, though this
+        // loop most likely wrote it: the loop reads roots from the informer's
+        // store, and a pass that ran before its own previous write came back
+        // compared with that older status, found nothing to write and left
+        // the previous one standing (a route Envoy had just taken stayed
+        // Pending). Now the write's own event brings the root back; a pass
+        // that finds the status right writes nothing, so this ends there.
         await enqueue(reference)
     }
 

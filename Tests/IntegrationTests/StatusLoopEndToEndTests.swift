@@ -81,6 +81,27 @@ struct StatusLoopEndToEndTests {
         #expect(spec.status != 0 && spec.stderr.contains("managed by kcp-ingress"))
     }
 
+    @Test("a root status written by anyone else is put back: a status-only change of a root is reconciled too")
+    func rootStatusRestored() async throws {
+        let system = try await System()
+        defer { system.stop() }
+        try await system.api.apply(AdmissionEndToEndTests.ingress)
+        try await syncerWritesStatus(system, ingress: "front--east", ip: "192.0.2.1")
+        try await eventually("the root shows the address") {
+            try await get(system, "ingress", "front", "{.status.loadBalancer.ingress[*].ip}") == "192.0.2.1"
+        }
+        // The same event as the loop's own write whose echo a stale pass
+        // must not ignore: the root's status alone changes.
+        let overwrite = try await system.api.kubectl([
+            "patch", "ingress", "front", "-n", "shop", "--subresource=status", "--type=merge",
+            "-p", #"{"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.9"}]}}}"#,
+        ])
+        #expect(overwrite.status == 0, "\(overwrite.stderr)")
+        try await eventually("the merged status is back") {
+            try await get(system, "ingress", "front", "{.status.loadBalancer.ingress[*].ip}") == "192.0.2.1"
+        }
+    }
+
     @Test("a Service moved to another cluster moves the leaf; a leaf deleted behind its back comes back")
     func convergence() async throws {
         let system = try await System()

@@ -33,9 +33,6 @@ struct XDSHTTPRouteEndToEndTests {
     /// stand-ins, yet the root's Accepted stays "0 of 1 Envoys route the
     /// current version", last written a few milliseconds after the response
     /// that carried that version went out, and never rewritten.
-    static let acceptedStaysPending: Comment =
-        "Accepted can stay Unknown/Pending after Envoy routes the current version"
-
     /// Waits until the root's Accepted condition reads `expected`; a timeout names what it read last.
     static func waitForAccepted(_ fleet: XDSFleet, _ expected: String, _ what: String) async throws {
         var last = ""
@@ -87,9 +84,7 @@ struct XDSHTTPRouteEndToEndTests {
             port: fleet.listenerPort, host: "store.example.com", path: "/shop", to: "west")
         try await fleet.envoy.waitForRoute(
             port: fleet.listenerPort, host: "store.example.com", path: "/shop", to: "east")
-        await withKnownIssue(Self.acceptedStaysPending, isIntermittent: true) {
-            try await Self.waitForAccepted(fleet, "True/Accepted", "Accepted is True once Envoy routes the root")
-        }
+        try await Self.waitForAccepted(fleet, "True/Accepted", "Accepted is True once Envoy routes the root")
 
         // 1:1 — forty requests, both clusters seen (each misses all forty with odds 2^-40).
         let spread = try await RequestLoop(
@@ -127,8 +122,6 @@ struct XDSHTTPRouteEndToEndTests {
             try await fleet.get("httproute", "store--west", #"{.metadata.annotations.kcp\.dev/gateway-addresses}"#)
                 == "127.0.0.1:\(fleet.west.port)")
         #expect(try await curl(through: fleet.listenerPort, host: "market.example.com", path: "/shop").status == 404)
-        await withKnownIssue(Self.acceptedStaysPending, isIntermittent: true) {
-            try await Self.waitForAccepted(fleet, "True/Accepted", "Accepted is True again for the edited root")
-        }
+        try await Self.waitForAccepted(fleet, "True/Accepted", "Accepted is True again for the edited root")
     }
 }
