@@ -192,6 +192,11 @@ struct StatusLoopEndToEndTests {
         #expect(
             try await get(system, "httproute", "store", "{.status.parents[1].conditions[0].message}")
                 == "not True on west: west: no gateway gw")
+        // Stamped by the status loop when the condition changed: RFC 3339 in UTC, seconds precision.
+        let stamp = try await get(system, "httproute", "store", "{.status.parents[1].conditions[0].lastTransitionTime}")
+        #expect(stamp.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/) != nil, "\(stamp)")
+        let stamped = try Date(stamp, strategy: .iso8601)
+        #expect(abs(stamped.timeIntervalSinceNow) < 300, "\(stamp)")
         let first = try await system.api.kubectl([
             "get", "httproute", "store", "-n", "shop", "-o", "jsonpath={.status.parents[0]}",
         ])
