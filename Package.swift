@@ -382,6 +382,9 @@ let package = Package(
             name: "KCPIngressTests",
             dependencies: [
                 "kcp-ingress",
+                "KubeAPI",
+                "KubeClient",
+                "Placement",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcomingFeatures

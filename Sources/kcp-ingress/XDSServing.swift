@@ -62,11 +62,16 @@ struct XDSServing {
 
     /// Whether a root or leaf event can change what Envoy routes: a root's
     /// status (which the status loop writes) cannot; a leaf's status and its
-    /// `kcp.dev/gateway-addresses` annotation (its gateway's address) can.
+    /// `kcp.dev/gateway-addresses` annotation (its gateway's address) can,
+    /// and its cluster label. A leaf's spec cannot: routes come from the
+    /// root's spec, which the leaf only copies. (The webhook rewrites the
+    /// leaves before the root is stored: building on their events meant a
+    /// whole build at 10,000 roots that changed nothing, ahead of the one
+    /// the root's own event needs.)
     static func rootMayChangeRoutes(_ event: InformerEvent) -> Bool {
         guard case .updated(let old, let new) = event else { return true }
         if RootKind.isLeaf(new) {
-            return old["status"] != new["status"] || old["spec"] != new["spec"]
+            return old["status"] != new["status"]
                 || old["metadata"]?["annotations"] != new["metadata"]?["annotations"]
                 || old["metadata"]?["labels"] != new["metadata"]?["labels"]
         }

@@ -75,6 +75,27 @@ struct MutatorTests {
         #expect(warnings.contains("would create ingress front--east for cluster east"), "\(warnings)")
     }
 
+    @Test("dry run of a move: the leaf on the cluster left, which routes, is kept until the new cluster routes")
+    func dryRunHandOver() async throws {
+        // web moved from east to west; east's leaf reports its gateway, west's does not exist yet.
+        var moved = ArrayReader(services: [
+            Reviews.service("web", cluster: "west"), Reviews.service("api", cluster: "west"),
+        ])
+        var east = Leaf(of: Reviews.ingress, cluster: "east").object
+        east["status"] = ["loadBalancer": ["ingress": [["ip": "192.0.2.1"]]]]
+        moved.roots[.ingress] = [east]
+        let answer = await Mutator(reader: moved, writer: try writer()).review(
+            Reviews.decoded(
+                Reviews.review(operation: "UPDATE", object: Reviews.ingress, oldObject: Reviews.ingress, dryRun: true)))
+        #expect(answer.allowed)
+        #expect(
+            answer.json["warnings"]
+                == [
+                    "would create ingress front--west for cluster west",
+                    "would keep ingress front--east on cluster east until the new clusters route",
+                ])
+    }
+
     @Test("leaves already as desired: nothing is written and the answer only patches the root")
     func upToDate() async throws {
         var current = reader
