@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 roots = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
@@ -79,6 +80,21 @@ def request(method, path, body=None, content_type="application/json"):
         req.add_header("Content-Type", content_type)
     with urllib.request.urlopen(req, context=tls) as response:
         return json.load(response)
+
+
+def set_spec(index, spec):
+    """Replaces root r<index>'s spec as kubectl edit would: read, change, write
+    back, and on a conflict (the status loop wrote its status meanwhile) again."""
+    path = f"/apis/networking.k8s.io/v1/namespaces/default/ingresses/r{index}"
+    for _ in range(10):
+        root = request("GET", path)
+        root["spec"] = spec
+        try:
+            return request("PUT", path, root)
+        except urllib.error.HTTPError as error:
+            if error.code != 409:
+                raise
+    raise SystemExit(f"r{index}: conflicts on every attempt")
 
 
 def metric_lines(port):
@@ -225,15 +241,15 @@ try:
 
     # One-root changes, one at a time: bytes, time to Envoy applying it, time to the first request routed.
     applied, routed, bytes_sotw, bytes_delta = [], [], [], []
+    change_builds = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count")
+    change_build_sum = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_sum")
     for n in range(changes):
         index = (n * 7919) % roots
         path = f"/v{n}"
         before_sotw = metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="sotw")
         before_delta = metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="delta")
         updates = envoy_stat(sotw_admin, "rds.*update_success")
-        root = request("GET", f"/apis/networking.k8s.io/v1/namespaces/default/ingresses/r{index}")
-        root["spec"] = ingress(index, path)["spec"]
-        request("PUT", f"/apis/networking.k8s.io/v1/namespaces/default/ingresses/r{index}", root)
+        set_spec(index, ingress(index, path)["spec"])
         written = time.time()
         seen_applied = None
         while time.time() < written + 10:
@@ -254,6 +270,10 @@ try:
 
     print(f"one-root change, {changes} times: Envoy applied p50 {p(applied, .5):.0f} ms p99 {p(applied, .99):.0f} ms;"
           f" first request routed p50 {p(routed, .5):.0f} ms p99 {p(routed, .99):.0f} ms ({len(routed)} routed)")
+    builds_during = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count") - change_builds
+    build_time = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_sum") - change_build_sum
+    print(f"  serve's share: {builds_during / changes:.1f} snapshot builds per change,"
+          f" mean {1000 * build_time / max(builds_during, 1):.0f} ms each")
     print(f"bytes per one-root change: state of the world {statistics.median(bytes_sotw) / 1e3:.1f} KB,"
           f" delta {statistics.median(bytes_delta) / 1e3:.2f} KB (median);"
           f" delta / full delta push = 1/{full_delta / max(statistics.median(bytes_delta), 1):.0f}")
@@ -264,9 +284,7 @@ try:
 
     def change(n):
         index = n % roots
-        root = request("GET", f"/apis/networking.k8s.io/v1/namespaces/default/ingresses/r{index}")
-        root["spec"] = ingress(index, f"/burst{n}")["spec"]
-        request("PUT", f"/apis/networking.k8s.io/v1/namespaces/default/ingresses/r{index}", root)
+        set_spec(index, ingress(index, f"/burst{n}")["spec"])
 
     burst_start = time.time()
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
