@@ -120,13 +120,19 @@ public final class RouteReadiness: RoutingStates {
             }
         }
         return state.withLock { state in
-            var changed = Set(next.keys).union(state.states.keys).filter { next[$0] != state.states[$0] }
+            // Look-ups only: no sets of every root built and united on each
+            // judgement. A root counts once: `told` adds only those whose
+            // state did not change, which the first pass did not take.
+            var changed: [RootIdentity] = []
+            for (root, now) in next where state.states[root] != now { changed.append(root) }
+            for root in state.states.keys where next[root] == nil { changed.append(root) }
             // Roots the status loop was told something else about meanwhile.
-            changed.formUnion(state.answered.filter { next[$0.key] != $0.value }.keys)
+            let told = state.answered.filter { next[$0.key] != $0.value && state.states[$0.key] == next[$0.key] }
+            changed += told.keys
             state.answered = [:]
             state.states = next
             state.judgements &+= 1
-            return Array(changed)
+            return changed
         }
     }
 
