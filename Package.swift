@@ -385,6 +385,7 @@ let package = Package(
                 "KubeAPI",
                 "KubeClient",
                 "Placement",
+                "XDS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: upcomingFeatures

@@ -20,16 +20,13 @@ struct XDSServing {
     init(sync: ClusterSync?, settings: TranslationSettings, nodeID: String, logger: Logger) {
         readiness = RouteReadiness(registry: registry)
         let source: SnapshotBuilder.Source
+        var sources: RootSources?
         if let sync {
             let stores = sync.stores
             let reader = sync.reader
-            source = SnapshotBuilder.Source(
-                roots: {
-                    RootSource.roots(
-                        of: stores.roots.flatMap { kind, informer in informer.store.list().map { (kind, $0) } },
-                        reader: reader)
-                },
-                service: reader.service)
+            let kept = RootSources(stores: sync.roots.mapValues(\.store), reader: reader)
+            sources = kept
+            source = SnapshotBuilder.Source(roots: { kept.current() }, service: reader.service)
             synced = { stores.hasSynced }
         } else {
             source = SnapshotBuilder.Source(roots: { [] }, service: { _ in nil })
@@ -40,13 +37,15 @@ struct XDSServing {
         var driver = XDSStreamDriver(cache: cache, registry: registry, logger: logger)
         driver.expectedNodeID = nodeID
         service = AggregatedDiscoveryService(driver: driver)
-        if let sync {
+        if let sync, let sources {
             let builder = builder
             sync.services.addHandler { event in
                 if Self.serviceMayChangeRoutes(event) { builder.servicesChanged() }
             }
-            for informer in sync.roots.values {
+            for (kind, informer) in sync.roots {
                 informer.addHandler { event in
+                    // Every change is noted; only one that can change routes starts a build.
+                    sources.changed(event, kind: kind)
                     if Self.rootMayChangeRoutes(event) { builder.changed() }
                 }
             }
