@@ -28,8 +28,6 @@ public final class HTTP2ClientHandler: ChannelDuplexHandler, RemovableChannelHan
     private var calls: [Int32: Call] = [:]
     private var streamsByToken: [UInt64: Int32] = [:]
     private var goingAway = false
-    private var isFlushing = false
-    private var needsFlush = false
 
     /// - Parameter onGoingAway: called once, on the event loop, when the
     ///   connection stops taking requests (GOAWAY received, or closed), so
@@ -179,19 +177,9 @@ public final class HTTP2ClientHandler: ChannelDuplexHandler, RemovableChannelHan
     /// away with nothing left in flight, or the session is over.
     private func flush() {
         guard let session, let context else { return }
-        guard !isFlushing else {
-            needsFlush = true
-            return
-        }
-        isFlushing = true
-        defer { isFlushing = false }
-        repeat {
-            needsFlush = false
-            if let output = session.output() {
-                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
-            }
-            for event in session.takeEvents() { deliver(event) }
-        } while needsFlush
+        let outermost = session.flush(
+            write: { context.writeAndFlush(wrapOutboundOut($0), promise: nil) }, deliver: deliver)
+        guard outermost else { return }
         if !session.isAlive || (goingAway && calls.isEmpty) {
             context.close(promise: nil)
         }

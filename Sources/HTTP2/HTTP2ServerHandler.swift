@@ -28,8 +28,6 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     private var drainWaiters: [Int32: EventLoopPromise<Void>] = [:]
     private var draining = false
     private var idleTimer: Scheduled<Void>?
-    private var isFlushing = false
-    private var needsFlush = false
     private var flushScheduled = false
     /// True while nghttp2 parses; anything that would submit frames then is a bug.
     private(set) var isReceiving = false
@@ -266,19 +264,9 @@ public final class HTTP2ServerHandler: ChannelInboundHandler, RemovableChannelHa
     /// session is over. Calls made meanwhile only ask for another round.
     private func flush() {
         guard let session, let context else { return }
-        guard !isFlushing else {
-            needsFlush = true
-            return
-        }
-        isFlushing = true
-        defer { isFlushing = false }
-        repeat {
-            needsFlush = false
-            if let output = session.output() {
-                context.writeAndFlush(wrapOutboundOut(output), promise: nil)
-            }
-            for event in session.takeEvents() { deliver(event) }
-        } while needsFlush
+        let outermost = session.flush(
+            write: { context.writeAndFlush(wrapOutboundOut($0), promise: nil) }, deliver: deliver)
+        guard outermost else { return }
         for (streamID, promise) in drainWaiters
         where session.pendingOutboundBytes(streamID: streamID) <= Self.maxQueuedBytesPerStream {
             drainWaiters[streamID] = nil

@@ -11,6 +11,8 @@ import NIOCore
 final class NGHTTP2Session {
     private let session: OpaquePointer
     private let state: SessionState
+    private var isFlushing = false
+    private var needsFlush = false
 
     enum Role { case server, client }
 
@@ -98,6 +100,25 @@ final class NGHTTP2Session {
     /// frame went out is closed from inside `mem_send`.
     func takeEvents() -> [HTTP2Event] {
         state.takeEvents()
+    }
+
+    /// Hands what nghttp2 queued to `write` and the events recorded meanwhile
+    /// to `deliver`, until neither has more. A call made from inside
+    /// `deliver` (an answer written at once) only asks the running one for
+    /// another round, and returns false; the outermost returns true once done.
+    func flush(write: (ByteBuffer) -> Void, deliver: (HTTP2Event) -> Void) -> Bool {
+        guard !isFlushing else {
+            needsFlush = true
+            return false
+        }
+        isFlushing = true
+        defer { isFlushing = false }
+        repeat {
+            needsFlush = false
+            if let bytes = output() { write(bytes) }
+            for event in takeEvents() { deliver(event) }
+        } while needsFlush
+        return true
     }
 
     /// Everything nghttp2 has queued to send, or nil if nothing. Callers

@@ -29,11 +29,11 @@ public enum FreePort {
     }
 
     /// The ports from 10,000 up to where the ephemeral range starts.
-    static var belowEphemeralRange: Range<Int> {
+    static let belowEphemeralRange: Range<Int> = {
         let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
         let first = text.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
         return 10_000..<max(first, 20_000)
-    }
+    }()
 
     /// Nothing listens on `port`, and nothing holds it as a local address.
     private static func isFree(_ port: Int) async -> Bool {

@@ -29,7 +29,8 @@ struct BackendResolver {
                 of: leaf, kind: source.kind, rootHosts: rootHosts)
         }
         var gatewayOfCluster: [String: String] = [:]
-        for (cluster, addresses) in addressesOfCluster where !addresses.isEmpty {
+        // A cluster that reports no address gets no gateway cluster (the registry makes none).
+        for (cluster, addresses) in addressesOfCluster {
             gatewayOfCluster[cluster] = registry.clusterName(for: addresses)
         }
         let key = ObjectKey(of: source.object)

@@ -3,16 +3,12 @@ import Placement
 
 /// Hosts as Envoy domains and route conditions.
 enum HostDomains {
-    static func normalized(_ host: String) -> String? { HostNames.normalized(host) }
-
     /// An exact host and `host:*` (Envoy's prefix wildcard, for a Host
     /// header with a port); a wildcard host as it is: Envoy cannot put a
     /// port after a suffix wildcard (the listener strips ports instead).
     static func domains(for host: String) -> [String] {
-        isWildcard(host) ? [host] : [host, host + ":*"]
+        HostNames.isWildcard(host) ? [host] : [host, host + ":*"]
     }
-
-    static func isWildcard(_ host: String) -> Bool { HostNames.isWildcard(host) }
 
     /// An `:authority` condition that holds only for `host`.
     ///
@@ -25,7 +21,9 @@ enum HostDomains {
     /// characters reaches; it relies on the listener dropping the port
     /// (`EnvoyListener.stripsHostPort`).
     static func authorityMatch(for host: String) -> HeaderMatch {
-        guard isWildcard(host) else { return HeaderMatch(name: ":authority", value: .exactIgnoringCase(host)) }
+        guard HostNames.isWildcard(host) else {
+            return HeaderMatch(name: ":authority", value: .exactIgnoringCase(host))
+        }
         let regex = "(?i)[^.:]+" + escaped(String(host.dropFirst())) + "(?::[0-9]+)?"
         return HeaderMatch(name: ":authority", value: .regex(regex))
     }

@@ -1,4 +1,5 @@
 import KubeAPI
+import Placement
 
 /// An Ingress's routes (networking.k8s.io/v1 semantics).
 ///
@@ -20,11 +21,11 @@ enum IngressRoutes {
             var authority: HeaderMatch?
             var hostRank = HostRank.none
             if let written = rule.host, !written.isEmpty {
-                guard let host = HostDomains.normalized(written), kept.contains(host) else { continue }
-                hostRank = HostDomains.isWildcard(host) ? .wildcard : .exact
+                guard let host = HostNames.normalized(written), kept.contains(host) else { continue }
+                hostRank = HostNames.isWildcard(host) ? .wildcard : .exact
                 // Needed when the virtual host also serves other hosts, or
                 // to hold a wildcard to one DNS label.
-                if kept.count > 1 || HostDomains.isWildcard(host) {
+                if kept.count > 1 || HostNames.isWildcard(host) {
                     authority = HostDomains.authorityMatch(for: host)
                 }
             }

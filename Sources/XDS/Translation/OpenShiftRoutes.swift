@@ -1,4 +1,5 @@
 import KubeAPI
+import Placement
 
 /// A Route's one route (route.openshift.io/v1 semantics): `spec.path` as a
 /// plain string prefix, as OpenShift's router matches it (default `/`);
@@ -16,7 +17,7 @@ enum OpenShiftRoutes {
             (service: target.kind == "Service" ? target.name : nil, weight: target.weight ?? defaultWeight)
         }
         let path = route.path.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
-        let headers = hosts.filter(HostDomains.isWildcard).map(HostDomains.authorityMatch(for:))
+        let headers = hosts.filter(HostNames.isWildcard).map(HostDomains.authorityMatch(for:))
         return [
             EnvoyRoute(match: RouteMatch(path: .prefix(path), headers: headers), action: resolver.action(for: backends))
         ]

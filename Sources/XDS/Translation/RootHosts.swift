@@ -17,12 +17,12 @@ enum RootHosts {
             written = [parent.flatMap { $0.contains(".") ? "*.\($0)" : nil } ?? host]
         }
         var seen = Set<String>()
-        let hosts = written.compactMap(HostDomains.normalized).filter { seen.insert($0).inserted }
+        let hosts = written.compactMap(HostNames.normalized).filter { seen.insert($0).inserted }
         // A root that names no host is reached only at the name its status
         // reports; one that names hosts is reached at them (its status host
         // is then either one of them or a name to point them at).
         if hosts.isEmpty, let domain = settings.statusHostDomain,
-            let statusHost = HostDomains.normalized(
+            let statusHost = HostNames.normalized(
                 StatusHost.host(of: source.object, kind: source.kind, domain: domain))
         {
             return [statusHost]
