@@ -112,14 +112,23 @@ final class ConnectionRegistry: Sendable {
     /// The grace period's end: a connection still open is cut, whatever it
     /// is doing, and the log says so (its client gets no answer).
     private func closeIfOpen(_ channel: any Channel, at deadline: NIODeadline) {
-        let logger = logger
-        channel.eventLoop.scheduleTask(deadline: deadline) {
-            guard channel.isActive else { return }
-            logger.warning(
-                "grace period over: closing a connection still busy",
-                metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
-            channel.close(promise: nil)
+        channel.eventLoop.scheduleTask(deadline: deadline) { self.cut(channel) }
+    }
+
+    /// A connection is tracked from NIO's child initializer on, before NIO
+    /// has registered it and made it active. One whose deadline comes in
+    /// between is looked at again shortly: skipped as if closed, it would be
+    /// served (a watch: for many minutes) after shutdown returned.
+    private func cut(_ channel: any Channel) {
+        guard state.withLock({ $0.channels[ObjectIdentifier(channel)] != nil }) else { return }
+        guard channel.isActive else {
+            channel.eventLoop.scheduleTask(in: .milliseconds(5)) { self.cut(channel) }
+            return
         }
+        logger.warning(
+            "grace period over: closing a connection still busy",
+            metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+        channel.close(promise: nil)
     }
 
     var count: Int { state.withLock { $0.channels.count } }
