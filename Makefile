@@ -112,8 +112,8 @@ lint:
 clean:
 	rm -rf .build $(DEV_CERTS)
 
-# libFuzzer on KubeAPI's parser, patches and selectors, for FUZZ_SECONDS
-# (default 60). Not part of `make test`.
+# libFuzzer on KubeAPI's parser, patches and selectors, then on the HTTP/1.1
+# request parser, each for FUZZ_SECONDS (default 60). Not part of `make test`.
 FUZZ_SECONDS ?= 60
 fuzz:
 	mkdir -p .build/fuzz
@@ -121,6 +121,10 @@ fuzz:
 		$$(find Sources/KubeAPI -name '*.swift') Fuzz/KubeAPIFuzz.swift -o .build/fuzz/kubeapi-fuzz
 	mkdir -p .build/fuzz/corpus && cp Fuzz/corpus/* .build/fuzz/corpus/
 	.build/fuzz/kubeapi-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 .build/fuzz/corpus
+	$(SWIFT)c -module-name HTTP1Fuzz -parse-as-library -O -sanitize=fuzzer,address \
+		Sources/HTTPServer/HTTP1RequestParser.swift Fuzz/HTTP1ParserFuzz.swift -o .build/fuzz/http1-fuzz
+	mkdir -p .build/fuzz/http1-corpus && cp Fuzz/http1-corpus/* .build/fuzz/http1-corpus/
+	.build/fuzz/http1-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 .build/fuzz/http1-corpus
 
 bench-json:
 	$(call apt_install,valgrind)
