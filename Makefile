@@ -22,7 +22,7 @@ BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
 DEV_CERTS := certs/dev
 
-.PHONY: deps bench-deps build run dev-apiserver test bench bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
+.PHONY: deps bench-deps build run dev-apiserver test bench bench-http1-parser bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -121,10 +121,16 @@ fuzz:
 		$$(find Sources/KubeAPI -name '*.swift') Fuzz/KubeAPIFuzz.swift -o .build/fuzz/kubeapi-fuzz
 	mkdir -p .build/fuzz/corpus && cp Fuzz/corpus/* .build/fuzz/corpus/
 	.build/fuzz/kubeapi-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=65536 .build/fuzz/corpus
-	$(SWIFT)c -module-name HTTP1Fuzz -parse-as-library -O -sanitize=fuzzer,address \
+	$(SWIFT)c -module-name HTTP1Fuzz -package-name kcp_ingress -parse-as-library -O -sanitize=fuzzer,address \
 		Sources/HTTPServer/HTTP1RequestParser.swift Fuzz/HTTP1ParserFuzz.swift -o .build/fuzz/http1-fuzz
 	mkdir -p .build/fuzz/http1-corpus && cp Fuzz/http1-corpus/* .build/fuzz/http1-corpus/
 	.build/fuzz/http1-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 .build/fuzz/http1-corpus
+
+# Request framing: HTTP1RequestParser against NIOHTTP1's decoder, ns per request.
+bench-http1-parser:
+	$(SWIFT) build -c release --product http1-parser-bench
+	.build/release/http1-parser-bench 1600 3
+	.build/release/http1-parser-bench 10000 3
 
 bench-json:
 	$(call apt_install,valgrind)

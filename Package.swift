@@ -223,6 +223,17 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
+            name: "http1-parser-bench",
+            dependencies: [
+                "HTTPServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/HTTP1Parser",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
             name: "kubeapi-json-bench",
             dependencies: ["KubeAPI"],
             path: "Benchmarks/JSON",

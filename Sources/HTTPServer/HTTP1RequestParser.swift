@@ -1,36 +1,41 @@
 // Standard library only: `make fuzz` compiles this file on its own.
 
 /// One header field of a request, as received (name case kept).
-struct HTTP1Field: Equatable, Sendable {
-    var name: String
-    var value: String
+package struct HTTP1Field: Equatable, Sendable {
+    package var name: String
+    package var value: String
+
+    package init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// How a request's body is delimited (RFC 9112 §6.3).
-enum HTTP1BodyFraming: Equatable, Sendable {
+package enum HTTP1BodyFraming: Equatable, Sendable {
     case none
     case length(Int)
     case chunked
 }
 
 /// A request's line and header section, with what its headers decide.
-struct HTTP1RequestHead: Equatable, Sendable {
-    var method: String
+package struct HTTP1RequestHead: Equatable, Sendable {
+    package var method: String
     /// The request-target as sent: origin, absolute, authority or asterisk form.
-    var target: String
+    package var target: String
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
-    var minorVersion: Int
-    var fields: [HTTP1Field]
-    var framing: HTTP1BodyFraming
+    package var minorVersion: Int
+    package var fields: [HTTP1Field]
+    package var framing: HTTP1BodyFraming
     /// Whether the connection may carry another request after this one.
-    var keepAlive: Bool
+    package var keepAlive: Bool
     /// `Expect: 100-continue` on an HTTP/1.1 request.
-    var expectsContinue: Bool
+    package var expectsContinue: Bool
 }
 
 /// Why a request is refused; the connection closes after the answer, since
 /// where the next request would start is no longer known.
-enum HTTP1RequestError: Error, Equatable, Sendable {
+package enum HTTP1RequestError: Error, Equatable, Sendable {
     /// 400: the message breaks RFC 9112.
     case badRequest(String)
     /// 431: the header section (or the trailer section) is over the limit.
@@ -42,7 +47,7 @@ enum HTTP1RequestError: Error, Equatable, Sendable {
     /// 505: not HTTP/1.0 or 1.1.
     case versionNotSupported
 
-    var statusCode: Int {
+    package var statusCode: Int {
         switch self {
         case .badRequest: 400
         case .headerTooLarge: 431
@@ -52,7 +57,7 @@ enum HTTP1RequestError: Error, Equatable, Sendable {
         }
     }
 
-    var reason: String {
+    package var reason: String {
         switch self {
         case .badRequest(let reason), .notImplemented(let reason): reason
         case .headerTooLarge: "request header fields too large"
@@ -71,15 +76,21 @@ enum HTTP1RequestError: Error, Equatable, Sendable {
 /// bytes not yet consumed (as many as have arrived) and says how many it
 /// consumed and what they were. The body is never copied here: `.body`
 /// names a range of the input.
-struct HTTP1RequestParser: Sendable {
-    struct Limits: Sendable {
-        var maxHeaderBytes: Int
-        var maxBodyBytes: Int
+package struct HTTP1RequestParser: Sendable {
+    package struct Limits: Sendable {
+        package var maxHeaderBytes: Int
+        package var maxBodyBytes: Int
         /// A chunk-size line, extensions included (llhttp and nginx cap these too).
-        var maxChunkLineBytes = 4096
+        package var maxChunkLineBytes: Int
+
+        package init(maxHeaderBytes: Int, maxBodyBytes: Int, maxChunkLineBytes: Int = 4096) {
+            self.maxHeaderBytes = maxHeaderBytes
+            self.maxBodyBytes = maxBodyBytes
+            self.maxChunkLineBytes = maxChunkLineBytes
+        }
     }
 
-    enum Event: Equatable, Sendable {
+    package enum Event: Equatable, Sendable {
         case head(HTTP1RequestHead)
         /// Body bytes at this range of the input.
         case body(Range<Int>)
@@ -87,7 +98,7 @@ struct HTTP1RequestParser: Sendable {
         case end
     }
 
-    enum Step: Equatable, Sendable {
+    package enum Step: Equatable, Sendable {
         /// Nothing can be decided before more bytes arrive.
         case needMore
         /// `consumed` bytes from the start of the input were used.
@@ -111,28 +122,28 @@ struct HTTP1RequestParser: Sendable {
         case failed(HTTP1RequestError)
     }
 
-    let limits: Limits
+    package let limits: Limits
     private var state = State.head(scanned: 0)
     /// The keep-alive of the request being read.
     private var keepAlive = true
 
-    init(limits: Limits) {
+    package init(limits: Limits) {
         self.limits = limits
     }
 
     /// Whether the last request read ends the connection (bytes after it are skipped).
-    var isClosed: Bool {
+    package var isClosed: Bool {
         if case .closed = state { return true }
         return false
     }
 
     /// Whether the parser waits for a new request with nothing of it read.
-    var isIdle: Bool {
+    package var isIdle: Bool {
         if case .head(scanned: 0) = state { return true }
         return false
     }
 
-    mutating func next(_ input: Span<UInt8>) -> Step {
+    package mutating func next(_ input: Span<UInt8>) -> Step {
         let step = advance(input)
         if case .failed(let error) = step { state = .failed(error) }
         return step
@@ -254,6 +265,7 @@ struct HTTP1RequestParser: Sendable {
         }
         lineStart = lineEnd + 2
         var fields: [HTTP1Field] = []
+        fields.reserveCapacity(12)
         var facts = FieldFacts()
         while let end = Self.lineEnd(section, from: lineStart), end > lineStart {
             switch field(section.extracting(lineStart..<end)) {
@@ -481,7 +493,9 @@ struct HTTP1RequestParser: Sendable {
 private struct FieldFacts {
     var hosts = 0
     var hostValue = ""
-    var contentLengths: [Substring] = []
+    /// Content-Length values: fields, and list members within one.
+    var contentLengthCount = 0
+    var contentLength = ""
     var transferEncodings: [Substring] = []
     var sawTransferEncoding = false
     var connectionTokens: [Substring] = []
@@ -493,7 +507,8 @@ private struct FieldFacts {
             hosts += 1
             hostValue = field.value
         } else if ASCII.equalsIgnoringCase(name, "content-length") {
-            contentLengths.append(contentsOf: field.value.split(separator: ",", omittingEmptySubsequences: false))
+            contentLengthCount += 1 + field.value.utf8.count { $0 == UInt8(ascii: ",") }
+            contentLength = field.value
         } else if ASCII.equalsIgnoringCase(name, "transfer-encoding") {
             sawTransferEncoding = true
             transferEncodings.append(contentsOf: field.value.split(separator: ",", omittingEmptySubsequences: false))
@@ -533,7 +548,7 @@ private struct FieldFacts {
         -> Result<HTTP1BodyFraming, HTTP1RequestError>
     {
         if sawTransferEncoding {
-            if !contentLengths.isEmpty {
+            if contentLengthCount > 0 {
                 return .failure(.badRequest("both Content-Length and Transfer-Encoding"))
             }
             if minorVersion == 0 { return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request")) }
@@ -547,14 +562,13 @@ private struct FieldFacts {
             }
             return .success(.chunked)
         }
-        guard let text = contentLengths.first else { return .success(.none) }
+        guard contentLengthCount > 0 else { return .success(.none) }
         // RFC 9110 §8.6 lets identical repeats through; llhttp and nginx refuse
         // any repeat, and so does this: one sender's framing, one value.
-        guard contentLengths.count == 1 else { return .failure(.badRequest("more than one Content-Length")) }
-        let digits = ASCII.trimmed(text)
-        guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy(ASCII.isDigit),
-            let length = Int(digits)
-        else { return .failure(.badRequest("invalid Content-Length \(text)")) }
+        guard contentLengthCount == 1 else { return .failure(.badRequest("more than one Content-Length")) }
+        let digits = contentLength.utf8
+        guard !digits.isEmpty, digits.count <= 18, digits.allSatisfy(ASCII.isDigit), let length = Int(contentLength)
+        else { return .failure(.badRequest("invalid Content-Length \(contentLength)")) }
         return length > limits.maxBodyBytes ? .failure(.bodyTooLarge) : .success(.length(length))
     }
 }
