@@ -95,7 +95,7 @@ final class ConnectionRegistry: Sendable {
 
     /// Asks every connection to close once its in-flight request is
     /// answered (an idle HTTP/1.1 one after its drain window, in which a
-    /// request may still come: KeepAliveDrainHandler), then closes whatever
+    /// request may still come: HTTP1ConnectionStateMachine), then closes whatever
     /// is still open when `gracePeriod` has passed.
     func drain(gracePeriod: Duration) {
         let deadline = NIODeadline.now() + TimeAmount(gracePeriod)

@@ -7,26 +7,20 @@ import TLS
 
 /// What an accepted connection became once its protocol was settled.
 enum AcceptedConnection: Sendable {
-    /// HTTP/1.1: served by the request loop over this channel.
-    case http1(HTTP1Connection.Channel)
-    /// HTTP/2: its handler runs streams itself; the channel is kept to wait for its end.
+    /// HTTP/1.1 or HTTP/2: its handler serves it; the channel is kept to wait for its end.
+    case http1(any Channel)
     case http2(any Channel)
 
-    /// Closes a connection that will not be served. Its HTTP/1 async channel
-    /// is finished through `executeThenClose`, as the accept loop would: NIO
-    /// traps when one is deinited with its writer unfinished. `accepted` may
-    /// complete later (after a TLS handshake): the channel is closed now, the
-    /// async channel finished whenever it exists.
+    var channel: any Channel {
+        switch self {
+        case .http1(let channel), .http2(let channel): channel
+        }
+    }
+
+    /// Closes a connection that will not be served. `accepted` may complete
+    /// later (after a TLS handshake): the channel is closed now.
     static func discard(_ accepted: EventLoopFuture<AcceptedConnection>, of channel: any Channel) {
         channel.close(promise: nil)
-        accepted.whenSuccess { connection in
-            switch connection {
-            case .http1(let connection):
-                Task { try? await connection.executeThenClose { _, _ in } }
-            case .http2(let channel):
-                channel.close(promise: nil)
-            }
-        }
     }
 }
 
@@ -42,15 +36,14 @@ struct ConnectionSetup: Sendable {
     func configure(_ channel: any Channel) throws -> EventLoopFuture<AcceptedConnection> {
         let pipeline = channel.pipeline.syncOperations
         let limits = configuration.limits
-        let drainWindow = TimeAmount(configuration.drainWindow)
         if let tls = configuration.tls {
             try pipeline.addHandler(TLSHandler(context: tls(), handshakeTimeout: limits.readTimeout))
             try pipeline.addHandler(TLSFailureObserver(metrics: metrics, logger: logger))
         }
         switch configuration.protocols {
         case .http1:
-            return channel.eventLoop.makeSucceededFuture(
-                .http1(try HTTP1Connection.configure(channel, limits: limits, drainWindow: drainWindow)))
+            try addHTTP1(to: channel)
+            return channel.eventLoop.makeSucceededFuture(.http1(channel))
         case .http2:
             try addHTTP2(to: channel)
             return channel.eventLoop.makeSucceededFuture(.http2(channel))
@@ -62,12 +55,20 @@ struct ConnectionSetup: Sendable {
                         return .http2(channel)
                     }
                     // http/1.1, or a client that offered no ALPN at all.
-                    return .http1(try HTTP1Connection.configure(channel, limits: limits, drainWindow: drainWindow))
+                    try addHTTP1(to: channel)
+                    return .http1(channel)
                 }
             }
             try pipeline.addHandler(negotiation)
             return negotiation.protocolNegotiationResult
         }
+    }
+
+    private func addHTTP1(to channel: any Channel) throws {
+        try channel.pipeline.syncOperations.addHandler(
+            HTTP1ServerHandler(
+                configuration: configuration.http1Configuration, refusalFormat: configuration.limits.refusalFormat,
+                router: router, metrics: metrics, logger: logger))
     }
 
     private func addHTTP2(to channel: any Channel) throws {

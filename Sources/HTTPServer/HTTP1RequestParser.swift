@@ -299,9 +299,6 @@ package struct HTTP1RequestParser: Sendable {
             return .failure(.badRequest("malformed request line"))
         }
         let methodEnd = index
-        guard Self.isKnownMethod(line.extracting(0..<methodEnd)) else {
-            return .failure(.notImplemented("method \(ASCII.string(line.extracting(0..<methodEnd)))"))
-        }
         index += 1
         let targetStart = index
         while index < line.count, ASCII.isURICharacter(line[index]) { index += 1 }
@@ -317,6 +314,10 @@ package struct HTTP1RequestParser: Sendable {
             version[2] == UInt8(ascii: "T"), version[3] == UInt8(ascii: "P"), version[4] == UInt8(ascii: "/"),
             ASCII.isDigit(version[5]), version[6] == UInt8(ascii: "."), ASCII.isDigit(version[7])
         else { return .failure(.badRequest("malformed HTTP version")) }
+        // A well-formed line with a method nothing here implements (RFC 9110 §9.1).
+        guard Self.isKnownMethod(line.extracting(0..<methodEnd)) else {
+            return .failure(.notImplemented("method \(ASCII.string(line.extracting(0..<methodEnd)))"))
+        }
         // 1.0 and 1.1 only: no 1.x beyond exists, and llhttp refuses one too.
         guard version[5] == UInt8(ascii: "1"), version[7] <= UInt8(ascii: "1") else {
             return .failure(.versionNotSupported)

@@ -49,3 +49,12 @@ public struct HTTPResponse: Sendable {
 public protocol HTTPBodyWriter: Sendable {
     func write(_ bytes: ByteBuffer) async throws
 }
+
+extension HTTPResponse {
+    /// Whether the handler asked for the connection to end after this response.
+    var asksToClose: Bool {
+        headers["connection"].contains { value in
+            value.split(separator: ",").contains { $0.filter { $0 != " " && $0 != "\t" }.lowercased() == "close" }
+        }
+    }
+}

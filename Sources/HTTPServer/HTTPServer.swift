@@ -82,7 +82,6 @@ public final class HTTPServer: Service, Sendable {
             onListening(address)
         }
 
-        let router = router
         // The drain starts first, so that a connection accepted while the
         // listener closes is refused rather than served.
         let onDrain = onDrain
@@ -109,15 +108,7 @@ public final class HTTPServer: Service, Sendable {
                         group.addTask(executorPreference: executor) {
                             // A failed TLS handshake or ALPN fails this future: nothing to serve.
                             let connection: AcceptedConnection? = try? await accepted.get()
-                            switch connection {
-                            case .http1(let connection):
-                                await HTTP1Connection.serve(
-                                    connection, router: router, metrics: metrics, logger: logger)
-                            case .http2(let channel):
-                                try? await channel.closeFuture.get()
-                            case .none:
-                                break
-                            }
+                            try? await connection?.channel.closeFuture.get()
                         }
                     }
                 }

@@ -104,9 +104,25 @@ extension ServerConfiguration {
     /// The HTTP/2 settings a connection gets: `http2Settings`, with the
     /// header list size of `limits`, so that one flag bounds headers on both
     /// protocols.
+    /// What an HTTP/1.1 connection of this listener is held to.
+    var http1Configuration: HTTP1ConnectionStateMachine.Configuration {
+        HTTP1ConnectionStateMachine.Configuration(limits: limits, drainWindow: drainWindow)
+    }
+
     var effectiveHTTP2Settings: HTTP2Settings {
         var settings = http2Settings
         settings.maxHeaderListSize = UInt32(clamping: limits.maxHeaderBytes)
         return settings
+    }
+}
+
+extension HTTP1ConnectionStateMachine.Configuration {
+    /// A listener's limits and drain window.
+    init(limits: ConnectionLimits, drainWindow: Duration) {
+        self.init(
+            limits: HTTP1RequestParser.Limits(
+                maxHeaderBytes: limits.maxHeaderBytes, maxBodyBytes: limits.maxRequestBytes),
+            readTimeout: .nanoseconds(limits.readTimeout.nanoseconds),
+            idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds), drainWindow: drainWindow)
     }
 }

@@ -5,27 +5,36 @@ import NIOHTTP1
 
 @testable import HTTPServer
 
-/// One HTTP/1.1 connection as production builds it — the pipeline of
-/// `HTTP1Connection.configure` and the request loop of
-/// `HTTP1Connection.serve` with a router — over an in-memory channel:
-/// raw request bytes in, raw response bytes out, time moved by hand.
+/// One HTTP/1.1 connection as production builds it — `HTTP1ServerHandler`
+/// with a router — over an in-memory channel: raw request bytes in, raw
+/// response bytes out, time moved by hand.
 struct HTTP1TestConnection {
     let channel: NIOAsyncTestingChannel
-    private let serving: Task<Void, Never>
+    /// Runs what the handler hands to the event loop (route answers come
+    /// back to it from their tasks) as a real loop would; time still moves
+    /// only by hand.
+    private let driver: Task<Void, Never>
 
     init(router: Router, limits: ConnectionLimits = ConnectionLimits(), drainWindow: TimeAmount = .seconds(1))
         async throws
     {
         let channel = NIOAsyncTestingChannel()
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
-        let connection = try await channel.testingEventLoop.executeInContext {
-            try HTTP1Connection.configure(channel, limits: limits, drainWindow: drainWindow)
-        }
-        let metrics = ServerMetrics(listener: "test")
-        serving = Task {
-            await HTTP1Connection.serve(connection, router: router, metrics: metrics, logger: Logger(label: "test"))
+        try await channel.testingEventLoop.executeInContext {
+            try channel.pipeline.syncOperations.addHandler(
+                HTTP1ServerHandler(
+                    configuration: HTTP1ConnectionStateMachine.Configuration(
+                        limits: limits, drainWindow: .nanoseconds(drainWindow.nanoseconds)),
+                    refusalFormat: limits.refusalFormat, router: router, metrics: ServerMetrics(listener: "test"),
+                    logger: Logger(label: "test")))
         }
         self.channel = channel
+        driver = Task {
+            while !Task.isCancelled {
+                await channel.testingEventLoop.run()
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
     }
 
     /// Runs `body` with a fresh connection, and closes it and waits for its
@@ -107,7 +116,8 @@ struct HTTP1TestConnection {
 
     func finish() async {
         _ = try? await channel.close()
-        await serving.value
+        driver.cancel()
+        await driver.value
     }
 
     /// Splits output into whole responses: interim ones (1xx) have no body,

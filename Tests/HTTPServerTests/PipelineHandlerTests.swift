@@ -6,9 +6,9 @@ import Testing
 
 @testable import HTTPServer
 
-/// The HTTP/1.1 pipeline production builds (`HTTP1Connection.configure`,
-/// with NIO's header validator and our aggregator) and its request loop,
-/// driven in memory with raw request bytes in and raw response bytes out.
+/// The HTTP/1.1 handler production builds (`HTTP1ServerHandler`: framing,
+/// limits, timeouts, response header validation), driven in memory with raw
+/// request bytes in and raw response bytes out.
 @Suite("HTTP/1.1 limits, errors and timeouts in the pipeline")
 struct PipelineHandlerTests {
     /// Records what reached the router.
