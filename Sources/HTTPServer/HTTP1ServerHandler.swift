@@ -74,9 +74,12 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         process(context: context)
     }
 
-    /// Socket reads wait while an answer is pending: back-pressure for pipelining clients.
+    /// Socket reads wait while an answer is pending and bytes of a next
+    /// request are already waiting: back-pressure for pipelining clients.
+    /// Reading on while answering costs nothing, and stopping and restarting
+    /// reads would cost two epoll_ctl calls on every request.
     func read(context: ChannelHandlerContext) {
-        if isAnswering {
+        if isAnswering, input.readableBytes > 0 {
             readHeld = true
         } else {
             context.read()
@@ -221,7 +224,7 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .readNext:
             armTimer(context: context)
             process(context: context)
-            if readHeld, request == nil, !isAnswering {
+            if readHeld, !isAnswering {
                 readHeld = false
                 context.read()
             }
