@@ -25,7 +25,7 @@ let context = try TLSContext(
             privateKeyPEM: Array(try Data(contentsOf: URL(fileURLWithPath: arguments[3])))),
         applicationProtocols: ["h2", "http/1.1"]))
 var router = Router()
-router.add(.POST, "/echo") { request in
+router.addSync(.POST, "/echo") { request in
     .bytes(.ok, contentType: request.headers.first(name: "content-type") ?? "application/octet-stream", request.body)
 }
 let server = HTTPServer(

@@ -33,8 +33,9 @@ public struct AdmissionWebhook: Sendable {
         router.add(.POST, "/mutate") { request in
             await handle(request, metrics: mutateMetrics) { await mutator.review($0) }
         }
-        router.add(.POST, "/validate") { request in
-            await handle(request, metrics: validateMetrics) { validator.review($0) }
+        // Validation reads only the informers' stores: answered without a task.
+        router.addSync(.POST, "/validate") { request in
+            handleNow(request, metrics: validateMetrics) { validator.review($0) }
         }
         return router
     }
@@ -42,24 +43,48 @@ public struct AdmissionWebhook: Sendable {
     private func handle(
         _ request: HTTPRequest, metrics: WebhookMetrics, decide: (DecodedReview) async -> AdmissionResponse
     ) async -> HTTPResponse {
-        let webhook = metrics.webhook
-        metrics.inFlight.increment()
-        let start = ContinuousClock.now
-        defer {
-            metrics.inFlight.decrement()
-            metrics.latency.record(duration: start.duration(to: .now))
+        let start = metrics.started()
+        defer { metrics.ended(start) }
+        switch decode(request, metrics: metrics) {
+        case .failure(let refusal): return refusal.response
+        case .success(let review): return answer(review, with: await decide(review), metrics: metrics)
         }
+    }
+
+    /// `handle` for a decision that never waits.
+    private func handleNow(
+        _ request: HTTPRequest, metrics: WebhookMetrics, decide: (DecodedReview) -> AdmissionResponse
+    ) -> HTTPResponse {
+        let start = metrics.started()
+        defer { metrics.ended(start) }
+        switch decode(request, metrics: metrics) {
+        case .failure(let refusal): return refusal.response
+        case .success(let review): return answer(review, with: decide(review), metrics: metrics)
+        }
+    }
+
+    /// A body that is not an AdmissionReview, answered 400.
+    private struct BadReview: Error {
+        var response: HTTPResponse
+    }
+
+    private func decode(_ request: HTTPRequest, metrics: WebhookMetrics) -> Result<DecodedReview, BadReview> {
         var body = request.body
         let bytes = body.readBytes(length: body.readableBytes) ?? []
-        let review: DecodedReview
         do {
-            review = try DecodedReview(body: bytes)
+            return .success(try DecodedReview(body: bytes))
         } catch {
             metrics.badRequests.increment()
-            logger.notice("bad admission request", metadata: ["webhook": "\(webhook)", "reason": "\(error)"])
-            return .text(.badRequest, "bad AdmissionReview: \(error)\n")
+            logger.notice(
+                "bad admission request", metadata: ["webhook": "\(metrics.webhook)", "reason": "\(error)"])
+            return .failure(BadReview(response: .text(.badRequest, "bad AdmissionReview: \(error)\n")))
         }
-        let response = await decide(review)
+    }
+
+    private func answer(_ review: DecodedReview, with response: AdmissionResponse, metrics: WebhookMetrics)
+        -> HTTPResponse
+    {
+        let webhook = metrics.webhook
         metrics.answered.increment()
         if !response.allowed { logRefusal(review, response, webhook: webhook) }
         logger.debug(
@@ -95,6 +120,17 @@ struct WebhookMetrics: Sendable {
     let latency: Metrics.Timer
     let answered: Counter
     let badRequests: Counter
+
+    /// Counts a review in flight; `ended` with what this returns.
+    func started() -> ContinuousClock.Instant {
+        inFlight.increment()
+        return .now
+    }
+
+    func ended(_ start: ContinuousClock.Instant) {
+        inFlight.decrement()
+        latency.record(duration: start.duration(to: .now))
+    }
 
     init(webhook: String) {
         self.webhook = webhook

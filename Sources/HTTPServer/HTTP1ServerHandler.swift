@@ -133,8 +133,8 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .dispatch(let consumed):
                 input.moveReaderIndex(forwardBy: consumed)
                 armTimer(context: context)
-                dispatch(context: context)
-                break reading
+                // Answered at once (a route that never waits): read on.
+                if !dispatch(context: context) { break reading }
             case .waitForBytes, .pause:
                 break reading
             case .refuse(let error):
@@ -148,8 +148,9 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: - Answering
 
-    private func dispatch(context: ChannelHandlerContext) {
-        guard let (head, body) = request else { return }
+    /// Hands the request read to its route; true when it was answered already.
+    private func dispatch(context: ChannelHandlerContext) -> Bool {
+        guard let (head, body) = request else { return true }
         request = nil
         isAnswering = true
         var uri = head.target
@@ -163,6 +164,10 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             method: HTTPMethod(rawValue: head.method), uri: uri, headers: headers, body: body,
             connection: connection, version: version)
         let started = ContinuousClock.now
+        if let response = router.synchronousAnswer(to: routed) {
+            answer(response, to: routed, started: started, context: context)
+            return !isAnswering
+        }
         let router = router
         let logger = logger
         let eventLoop = context.eventLoop
@@ -174,6 +179,7 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 handler.answer(response, to: routed, started: started, context: context)
             }
         }
+        return false
     }
 
     private func answer(

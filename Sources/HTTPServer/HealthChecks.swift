@@ -35,7 +35,7 @@ public final class HealthChecks: Sendable {
     /// Only `/healthz`, for listeners that should not expose readiness details.
     public static var livenessRoute: Router {
         var router = Router()
-        router.add(.GET, "/healthz") { _ in .text(.ok, "ok") }
+        router.addSync(.GET, "/healthz") { _ in .text(.ok, "ok") }
         return router
     }
 

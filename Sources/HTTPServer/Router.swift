@@ -6,6 +6,11 @@ public import NIOHTTP1
 /// An asynchronous request handler.
 public typealias HTTPHandler = @Sendable (HTTPRequest) async throws -> HTTPResponse
 
+/// A handler that answers without waiting for anything (no I/O, no locks
+/// held long): HTTP/1.1 runs it on the connection's event loop as the
+/// request completes, with no task per request.
+public typealias SyncHTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
+
 /// A handler of whole HTTP/2 streams: the request body as it arrives and a
 /// response written in pieces with trailers, as gRPC needs.
 public typealias HTTPStreamHandler = @Sendable (HTTP2Stream) async throws -> Void
@@ -16,6 +21,8 @@ public typealias HTTPStreamHandler = @Sendable (HTTP2Stream) async throws -> Voi
 /// use the same table, so a handler never knows which carried its request.
 public struct Router: Sendable {
     private var routes: [String: [String: HTTPHandler]] = [:]
+    /// The routes added with `addSync`, also in `routes` for the paths that need a task (HTTP/2).
+    private var syncRoutes: [String: [String: SyncHTTPHandler]] = [:]
     private var streamRoutes: [(prefix: String, handler: HTTPStreamHandler)] = []
     private var prefixRoutes: [(prefix: String, handler: HTTPHandler)] = []
 
@@ -41,11 +48,30 @@ public struct Router: Sendable {
 
     public mutating func add(_ method: HTTPMethod, _ path: String, _ handler: @escaping HTTPHandler) {
         routes[path, default: [:]][method.rawValue] = handler
+        syncRoutes[path]?[method.rawValue] = nil
+    }
+
+    /// Routes `method` on `path` to a handler that never waits.
+    public mutating func addSync(_ method: HTTPMethod, _ path: String, _ handler: @escaping SyncHTTPHandler) {
+        routes[path, default: [:]][method.rawValue] = { request in handler(request) }
+        syncRoutes[path, default: [:]][method.rawValue] = handler
+    }
+
+    /// The answer of a route added with `addSync`, computed now; nil when the
+    /// request's route is another kind (or a HEAD answered from a GET, an
+    /// unknown path or method), which `respond` answers.
+    public func synchronousAnswer(to request: HTTPRequest) -> HTTPResponse? {
+        syncRoutes[request.path]?[request.method.rawValue].map { $0(request) }
     }
 
     /// Adds every route of `other`; later additions win.
     public mutating func merge(_ other: Router) {
-        routes.merge(other.routes) { $0.merging($1) { $1 } }
+        for (path, byMethod) in other.routes {
+            for (method, handler) in byMethod {
+                routes[path, default: [:]][method] = handler
+                syncRoutes[path, default: [:]][method] = other.syncRoutes[path]?[method]
+            }
+        }
         streamRoutes.append(contentsOf: other.streamRoutes)
         prefixRoutes.append(contentsOf: other.prefixRoutes)
     }

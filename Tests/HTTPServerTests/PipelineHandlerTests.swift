@@ -144,4 +144,19 @@ struct PipelineHandlerTests {
             try await connection.waitForClose()
         }
     }
+
+    @Test("pipelined requests to a route that never waits are all answered from one read, in order")
+    func pipelinedSynchronousRoute() async throws {
+        var router = Router()
+        router.addSync(.POST, "/validate") { request in .text(.ok, String(buffer: request.body)) }
+        try await HTTP1TestConnection.with(router: router) { connection in
+            let request = { (body: String) in
+                "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            }
+            try await connection.send(request("one") + request("two") + request("three"))
+            let responses = try await connection.responses(3)
+            #expect(responses.map { $0.split(separator: "\r\n").last } == ["one\n", "two\n", "three\n"])
+            #expect(connection.channel.isActive)
+        }
+    }
 }

@@ -19,6 +19,29 @@ struct RouterTests {
         return router
     }
 
+    @Test("a route that never waits is answered now, and through respond as any other")
+    func synchronousRoutes() async {
+        var router = Router()
+        router.addSync(.POST, "/validate") { request in HTTPResponse(status: .ok, body: request.body) }
+        router.add(.GET, "/slow") { _ in .text(.ok, "slow") }
+        let review = HTTPRequest(method: .POST, uri: "/validate?timeout=10s", body: ByteBuffer(string: "{}"))
+        #expect(router.synchronousAnswer(to: review).map { String(buffer: $0.body) } == "{}")
+        #expect(String(buffer: await router.respond(to: review, logger: logger).body) == "{}")
+        // Another kind of route, another method, HEAD from GET, an unknown path: not answered now.
+        #expect(router.synchronousAnswer(to: HTTPRequest(method: .GET, uri: "/slow")) == nil)
+        #expect(router.synchronousAnswer(to: HTTPRequest(method: .GET, uri: "/validate")) == nil)
+        #expect(router.synchronousAnswer(to: HTTPRequest(method: .HEAD, uri: "/validate")) == nil)
+        #expect(router.synchronousAnswer(to: HTTPRequest(method: .GET, uri: "/nowhere")) == nil)
+
+        var merged = Router()
+        merged.merge(router)
+        #expect(merged.synchronousAnswer(to: review) != nil)
+        // A later route for the same path and method wins, whatever its kind.
+        merged.add(.POST, "/validate") { _ in .text(.ok, "async") }
+        #expect(merged.synchronousAnswer(to: review) == nil)
+        #expect(String(buffer: await merged.respond(to: review, logger: logger).body) == "async\n")
+    }
+
     @Test("routes by exact path and method")
     func routes() async {
         let response = await router().respond(to: HTTPRequest(method: .GET, uri: "/healthz?verbose"), logger: logger)
