@@ -91,6 +91,12 @@ struct HTTP1ConnectionStateMachine: Sendable {
         parser = HTTP1RequestParser(limits: configuration.limits)
     }
 
+    /// A whole request is with its route, or its answer is being written.
+    var isAnswering: Bool {
+        if case .answering = phase { return true }
+        return false
+    }
+
     /// A new connection waits for its first request.
     mutating func start() { arm(.idle) }
 
@@ -142,8 +148,8 @@ struct HTTP1ConnectionStateMachine: Sendable {
         case .event(.end, let consumed):
             // While the router works no timer runs: handlers bound their own work.
             disarm()
-            // Asked to shut down while this request arrived: it is answered, then the connection ends.
-            phase = .answering(keepAlive: keepAlive && !quiescing)
+            // Shutdown, if it began meanwhile, is folded in when the answer is written.
+            phase = .answering(keepAlive: keepAlive)
             return .dispatch(consumed: consumed)
         }
     }
@@ -190,12 +196,10 @@ struct HTTP1ConnectionStateMachine: Sendable {
             phase = .closing
             return true
         case (.drain, .idle):
-            // No request came in the window.
+            // No request came in the window. (One that came armed the read timer,
+            // so this firing is stale; it is answered with `connection: close`.)
             phase = .closing
             return true
-        case (.drain, .reading):
-            // One came: it is answered with `connection: close` (quiescing is set).
-            return false
         default:
             return false
         }

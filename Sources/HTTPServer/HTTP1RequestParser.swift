@@ -137,12 +137,6 @@ package struct HTTP1RequestParser: Sendable {
         return false
     }
 
-    /// Whether the parser waits for a new request with nothing of it read.
-    package var isIdle: Bool {
-        if case .head(scanned: 0) = state { return true }
-        return false
-    }
-
     package mutating func next(_ input: Span<UInt8>) -> Step {
         let step = advance(input)
         if case .failed(let error) = step { state = .failed(error) }

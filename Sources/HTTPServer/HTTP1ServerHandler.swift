@@ -24,8 +24,6 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var input = ByteBuffer()
     /// The request being read: its head and the body so far.
     private var request: (head: HTTP1RequestHead, body: ByteBuffer)?
-    /// An answer is pending: the route runs, or its body is being written.
-    private var isAnswering = false
     /// A socket read asked for while an answer was pending.
     private var readHeld = false
     private var timer: Scheduled<Void>?
@@ -79,7 +77,7 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Reading on while answering costs nothing, and stopping and restarting
     /// reads would cost two epoll_ctl calls on every request.
     func read(context: ChannelHandlerContext) {
-        if isAnswering, input.readableBytes > 0 {
+        if machine.isAnswering, input.readableBytes > 0 {
             readHeld = true
         } else {
             context.read()
@@ -114,9 +112,7 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 input.moveReaderIndex(forwardBy: count)
             case .head(let head, let consumed, let sendContinue):
                 input.moveReaderIndex(forwardBy: consumed)
-                var body = context.channel.allocator.buffer(capacity: 0)
-                if case .length(let length) = head.framing { body.reserveCapacity(length) }
-                request = (head, body)
+                request = (head, ByteBuffer())
                 if sendContinue {
                     context.writeAndFlush(
                         wrapOutboundOut(ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")), promise: nil)
@@ -127,6 +123,10 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     // The whole body in one read: kept where it is, not copied.
                     request!.body = slice
                 } else {
+                    // Bodies in pieces are gathered, in one allocation when the length is known.
+                    if request!.body.capacity == 0, case .length(let length) = request!.head.framing {
+                        request!.body.reserveCapacity(length)
+                    }
                     request!.body.writeImmutableBuffer(slice)
                 }
                 input.moveReaderIndex(forwardBy: consumed)
@@ -152,7 +152,6 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func dispatch(context: ChannelHandlerContext) -> Bool {
         guard let (head, body) = request else { return true }
         request = nil
-        isAnswering = true
         var uri = head.target
         var headers = HTTPHeaders(head.fields.map { ($0.name, $0.value) })
         if let absolute = AbsoluteFormTarget(uri) {
@@ -166,7 +165,7 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let started = ContinuousClock.now
         if let response = router.synchronousAnswer(to: routed) {
             answer(response, to: routed, started: started, context: context)
-            return !isAnswering
+            return !machine.isAnswering
         }
         let router = router
         let logger = logger
@@ -197,12 +196,7 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let close = machine.responseClosesConnection(handlerAsksToClose: response.asksToClose)
         let isHead = request.method == .HEAD
         if let producer = response.producer, !isHead {
-            let (metrics, router) = (metrics, router)
-            stream(producer, response, version: request.version, close: close, context: context) {
-                metrics.requestCompleted(
-                    route: router.routeLabel(for: request.path), method: request.method, status: response.status,
-                    duration: ContinuousClock.now - started)
-            }
+            stream(producer, response, to: request, started: started, close: close, context: context)
             return
         }
         var head = response.headers
@@ -213,15 +207,19 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var buffer = context.channel.allocator.buffer(capacity: 256 + response.body.readableBytes)
         Self.writeHead(status: response.status, version: request.version, headers: head, into: &buffer)
         if !isHead { buffer.writeImmutableBuffer(response.body) }
-        metrics.requestCompleted(
-            route: router.routeLabel(for: request.path), method: request.method, status: response.status,
-            duration: ContinuousClock.now - started)
+        recordCompleted(request, response.status, started: started)
         finishAnswer(with: buffer, context: context)
+    }
+
+    private func recordCompleted(_ request: HTTPRequest, _ status: HTTPResponseStatus, started: ContinuousClock.Instant)
+    {
+        metrics.requestCompleted(
+            route: router.routeLabel(for: request.path), method: request.method, status: status,
+            duration: ContinuousClock.now - started)
     }
 
     /// Writes the last bytes of an answer, then reads on or closes.
     private func finishAnswer(with buffer: ByteBuffer, context: ChannelHandlerContext) {
-        isAnswering = false
         let written = context.writeAndFlush(wrapOutboundOut(buffer))
         switch machine.responseEnded() {
         case .close:
@@ -230,7 +228,7 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .readNext:
             armTimer(context: context)
             process(context: context)
-            if readHeld, !isAnswering {
+            if readHeld, !machine.isAnswering {
                 readHeld = false
                 context.read()
             }
@@ -241,10 +239,12 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// connection's close on HTTP/1.0. The producer is cancelled if the
     /// connection closes.
     private func stream(
-        _ producer: @escaping HTTPResponse.BodyProducer, _ response: HTTPResponse, version: HTTPVersion, close: Bool,
-        context: ChannelHandlerContext, completed: @escaping @Sendable () -> Void
+        _ producer: @escaping HTTPResponse.BodyProducer, _ response: HTTPResponse, to request: HTTPRequest,
+        started: ContinuousClock.Instant, close: Bool, context: ChannelHandlerContext
     ) {
+        let version = request.version
         let chunked = version.minor >= 1
+        let status = response.status
         var head = response.headers
         head.remove(name: "content-length")
         if chunked { head.replaceOrAdd(name: "transfer-encoding", value: "chunked") }
@@ -266,7 +266,7 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 let (handler, context) = bound.value
                 handler.producing = nil
                 guard handler.context != nil, context.channel.isActive else { return }
-                completed()
+                handler.recordCompleted(request, status, started: started)
                 if !chunked { _ = handler.machine.responseClosesConnection(handlerAsksToClose: true) }
                 handler.finishAnswer(
                     with: ByteBuffer(string: chunked ? "0\r\n\r\n" : ""), context: context)

@@ -38,7 +38,7 @@ struct ConnectionRegistryTests {
         #expect(registry.count == 0)
     }
 
-    @Test("a connection closed before the deadline is left alone")
+    @Test("a connection closed before the deadline is forgotten, and the deadline leaves it alone")
     func closedConnectionIsForgotten() throws {
         let channel = EmbeddedChannel()
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()

@@ -36,14 +36,9 @@ struct HTTP1SocketTests {
     @Test(
         "a pipelined request whose body is half there when the one before is answered is read on when the rest arrives")
     func pipelinedPartialRequest() async throws {
-        let release = AsyncStream<Void>.makeStream()
-        let entered = AsyncStream<Void>.makeStream()
+        let slow = GatedRoute(answering: "slow")
         var router = Router()
-        router.add(.GET, "/slow") { _ in
-            entered.continuation.yield()
-            for await _ in release.stream { break }
-            return .text(.ok, "slow")
-        }
+        router.add(.GET, "/slow", slow.handler)
         router.add(.POST, "/fast") { request in .text(.ok, String(buffer: request.body)) }
         let logger = Logger(label: "socket-test")
         let listening = Listening()
@@ -62,12 +57,12 @@ struct HTTP1SocketTests {
             .connect(host: "127.0.0.1", port: port).get()
 
         try await channel.writeAndFlush(ByteBuffer(string: "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"))
-        for await _ in entered.stream { break }
+        await slow.entered()
         // Arrives while /slow is being answered: the server buffers it and holds its reads.
         try await channel.writeAndFlush(
             ByteBuffer(string: "POST /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab"))
         try await Task.sleep(for: .milliseconds(100))
-        release.continuation.yield()
+        slow.release()
         try await collector.waitFor(1, of: "HTTP/1.1 200 OK")
         try await channel.writeAndFlush(ByteBuffer(string: "cd"))
         try await collector.waitFor(2, of: "HTTP/1.1 200 OK")

@@ -50,20 +50,15 @@ struct KeepAliveDrainTests {
 
     @Test("a request in progress is answered with connection: close, then the connection closes")
     func busyConnection() async throws {
-        let release = AsyncStream<Void>.makeStream()
-        let entered = AsyncStream<Void>.makeStream()
+        let slow = GatedRoute()
         var router = router()
-        router.add(.GET, "/slow") { _ in
-            entered.continuation.yield()
-            for await _ in release.stream { break }
-            return .text(.ok, "ok")
-        }
+        router.add(.GET, "/slow", slow.handler)
         try await HTTP1TestConnection.with(router: router) { connection in
             try await connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-            for await _ in entered.stream { break }
+            await slow.entered()
             await quiesce(connection)
             #expect(connection.channel.isActive)
-            release.continuation.yield()
+            slow.release()
             let response = try await connection.responses()[0]
             #expect(response.lowercased().contains("connection: close"))
             try await connection.waitForClose()

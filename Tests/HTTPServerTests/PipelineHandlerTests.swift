@@ -122,21 +122,16 @@ struct PipelineHandlerTests {
         var limits = ConnectionLimits()
         limits.readTimeout = .seconds(5)
         limits.idleTimeout = .seconds(10)
-        let release = AsyncStream<Void>.makeStream()
-        let entered = AsyncStream<Void>.makeStream()
+        let slow = GatedRoute()
         var router = Router()
-        router.add(.GET, "/slow") { _ in
-            entered.continuation.yield()
-            for await _ in release.stream { break }
-            return .text(.ok, "ok")
-        }
+        router.add(.GET, "/slow", slow.handler)
         try await HTTP1TestConnection.with(router: router, limits: limits) { connection in
             try await connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-            for await _ in entered.stream { break }
+            await slow.entered()
             // A slow handler: no timer runs while the request is being handled.
             await connection.channel.testingEventLoop.advanceTime(by: .seconds(30))
             #expect(connection.channel.isActive)
-            release.continuation.yield()
+            slow.release()
             #expect(try await connection.responses()[0].hasPrefix("HTTP/1.1 200 OK"))
             await connection.channel.testingEventLoop.advanceTime(by: .seconds(9))
             #expect(connection.channel.isActive)
