@@ -45,6 +45,40 @@ struct DevAPIServerCommand: AsyncParsableCommand {
     func run() async throws {
         Logs.bootstrap(format: logFormat, level: logLevel.level)
         let logger = Logger(label: "kcp-ingress-dev-apiserver")
+        let setup = try DevAPIServerSetup(
+            dataDir: dataDir, bindAddress: bindAddress, port: securePort, tokenAuthFile: tokenAuthFile,
+            ephemeral: ephemeral, logger: logger
+        ) { url, kubeconfig in
+            FileHandle.standardOutput.write(Data("serving on \(url); kubeconfig: \(kubeconfig)\n".utf8))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: (setup.services + [ShutdownDelay(delay: shutdownDelay.duration, logger: logger)]).map {
+                    .init(service: $0)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// The development API server ready to run: its identity (CA, serving
+/// certificate, tokens) loaded or made, and the services that serve it.
+/// Once it listens, `admin.kubeconfig` and `controller.kubeconfig` are
+/// written under the data directory and `onListening` hears the URL.
+struct DevAPIServerSetup {
+    let directory: URL
+    let certificates: GeneratedCertificates
+    let services: [any Service]
+
+    init(
+        dataDir: String,
+        bindAddress: String,
+        port: Int,
+        tokenAuthFile: String?,
+        ephemeral: Bool,
+        logger: Logger,
+        onListening: @escaping @Sendable (_ url: String, _ adminKubeconfig: String) -> Void
+    ) throws {
         let directory = URL(fileURLWithPath: dataDir)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         // With persistent objects the CA, serving certificate and tokens persist too: a
@@ -68,13 +102,13 @@ struct DevAPIServerCommand: AsyncParsableCommand {
         limits.refusalFormat = DevAPIServer.statusRefusals
         let listener = HTTPServer(
             configuration: ServerConfiguration(
-                name: "dev-apiserver", address: BindAddress(host: bindAddress, port: securePort),
+                name: "dev-apiserver", address: BindAddress(host: bindAddress, port: port),
                 protocols: .negotiated,
                 tls: { context }, limits: limits),
             router: server.router,
             logger: logger,
             onListening: { address in
-                let url = "https://\(address.ipAddress ?? bindAddress):\(address.port ?? securePort)"
+                let url = "https://\(address.ipAddress ?? bindAddress):\(address.port ?? port)"
                 for (user, file) in [
                     (APIUser.admin, "admin.kubeconfig"), (APIUser.controller, "controller.kubeconfig"),
                 ] {
@@ -85,18 +119,11 @@ struct DevAPIServerCommand: AsyncParsableCommand {
                     _ = FileManager.default.createFile(
                         atPath: path.path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
                 }
-                let line =
-                    "serving on \(url); kubeconfig: \(directory.appendingPathComponent("admin.kubeconfig").path)\n"
-                FileHandle.standardOutput.write(Data(line.utf8))
+                onListening(url, directory.appendingPathComponent("admin.kubeconfig").path)
             })
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: listener), .init(service: WatchCloser(server: server)),
-                    .init(service: ShutdownDelay(delay: shutdownDelay.duration, logger: logger)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        self.directory = directory
+        self.certificates = certificates
+        self.services = [listener, WatchCloser(server: server)]
     }
 }
 

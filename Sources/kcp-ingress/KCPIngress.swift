@@ -6,7 +6,7 @@ struct KCPIngress: AsyncParsableCommand {
         commandName: "kcp-ingress",
         abstract: "Places Ingress, HTTPRoute and Route objects on the physical clusters that serve them.",
         version: KCPIngressVersion.current,
-        subcommands: [ServeCommand.self, DevAPIServerCommand.self],
+        subcommands: [ServeCommand.self, DevCommand.self, DevAPIServerCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -216,6 +216,25 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         Logs.bootstrap(format: logFormat, level: logLevel.level)
         let logger = Logger(label: "kcp-ingress")
+        try await runServices(try makeServices(logger: logger), logger: logger)
+        logger.info("shut down cleanly")
+    }
+
+    /// Runs `services` until SIGTERM or SIGINT, then shuts them down, the last first.
+    func runServices(_ services: [any Service], logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    /// Everything `serve` runs, in start order. `whenReady` runs once
+    /// `/readyz` first passes (`kcp-ingress dev` registers its webhooks then).
+    func makeServices(
+        logger: Logger, whenReady: (@Sendable () async throws -> Void)? = nil
+    ) throws -> [any Service] {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
@@ -322,14 +341,8 @@ struct ServeCommand: AsyncParsableCommand {
                 health.beginShutdown()
                 servingStatus.shutDown()
             })
-
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
-        logger.info("shut down cleanly")
+        if let whenReady { services.append(WhenReady(health: health, action: whenReady, logger: logger)) }
+        return services
     }
 
     /// Informers and leader election against the configured API server, and
@@ -429,6 +442,30 @@ struct CertificateWatch: Service {
     func run() async {
         await cancelWhenGracefulShutdown {
             await reloader.run(pollInterval: pollInterval)
+        }
+    }
+}
+
+/// Runs an action once the process is first ready; a failed action is
+/// logged and the process goes on serving.
+struct WhenReady: Service {
+    let health: HealthChecks
+    let action: @Sendable () async throws -> Void
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while await !health.isReady() {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            do {
+                try await action()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("after becoming ready", metadata: ["error": "\(error)"])
+            }
+            try? await gracefulShutdown()
         }
     }
 }
