@@ -115,6 +115,16 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "ServingCertificates",
+            dependencies: [
+                "TLS",
+                "KubeAPI",
+                "KubeClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "PlacementAPI",
             dependencies: [
                 "Placement",
@@ -194,6 +204,7 @@ let package = Package(
                 "KubeClient",
                 "Placement",
                 "PlacementAPI",
+                "ServingCertificates",
                 "Admission",
                 "StatusLoop",
                 "XDS",

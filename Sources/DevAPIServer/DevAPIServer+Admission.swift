@@ -35,7 +35,7 @@ extension DevAPIServer {
                 try Self.decode(object, resource)
             } ?? seen
         var (object, name) = try ObjectRules.prepareCreate(mutated, resource: resource, namespace: namespace)
-        object = try Self.validateKind(object, resource)
+        object = try Self.validateKind(object, current: nil, resource)
         var validating = mutating
         validating.name = name
         validating.namespace = isNamespace ? name : namespace
@@ -67,7 +67,7 @@ extension DevAPIServer {
             } ?? candidate
         var object = try ObjectRules.prepareUpdate(
             mutated, current: current, resource: resource, name: name, statusOnly: path.subresource == "status")
-        object = try Self.validateKind(object, resource)
+        object = try Self.validateKind(object, current: path.subresource == nil ? current : nil, resource)
         var validating = attributes
         validating.object = object
         try await admission.validate(validating)
@@ -110,7 +110,8 @@ extension DevAPIServer {
     }
 
     /// The kind's own defaulting and validation (422) after mutation.
-    static func validateKind(_ object: JSON, _ resource: ServedResource) throws(APIError) -> JSON {
+    static func validateKind(_ object: JSON, current: JSON?, _ resource: ServedResource) throws(APIError) -> JSON {
+        if resource.type == Secret.type { return try SecretRules.apply(object, current: current, resource: resource) }
         guard WebhookConfigValidation.isWebhookConfiguration(resource) else { return object }
         let mutating = resource.type == MutatingWebhookConfiguration.type
         let defaulted = WebhookConfigValidation.defaulted(object, mutating: mutating)

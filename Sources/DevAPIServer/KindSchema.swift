@@ -67,6 +67,8 @@ indirect enum KindSchema: Sendable {
         case "Namespace":
             top = ["spec": ["finalizers": .list(.string)], "status": ["phase": .string, "conditions": .any]]
         case "Lease": top = ["spec": leaseSpec]
+        case "Secret":
+            top = ["data": .map(.string), "stringData": .map(.string), "type": .string, "immutable": .boolean]
         default: top = nil
         }
         guard let top else { return nil }

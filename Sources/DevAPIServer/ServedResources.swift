@@ -22,6 +22,7 @@ public struct ServedResource: Sendable {
         ServedResource(type: HTTPRoute.type, singular: "httproute", shortNames: [], hasStatus: true),
         ServedResource(type: Route.type, singular: "route", shortNames: [], hasStatus: true),
         ServedResource(type: Lease.type, singular: "lease", shortNames: [], hasStatus: false),
+        ServedResource(type: Secret.type, singular: "secret", shortNames: [], hasStatus: false),
         ServedResource(
             type: MutatingWebhookConfiguration.type, singular: "mutatingwebhookconfiguration", shortNames: [],
             hasStatus: false),

@@ -46,22 +46,29 @@ public enum CertificateFactory {
         let caKey = try makeKey()
         let key = try makeKey()
         let ca = try certificate(
-            subject: "\(commonName) development CA", key: caKey, issuer: nil, issuerKey: caKey, days: days * 10,
-            extensions: [
-                (NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign"),
-            ])
-        let names = dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }
+            subject: "\(commonName) development CA", key: caKey, issuer: nil, issuerKey: caKey,
+            seconds: days * 10 * 86_400,
+            extensions: caExtensions)
         let leaf = try certificate(
-            subject: commonName, key: key, issuer: ca, issuerKey: caKey, days: days,
-            extensions: [
-                (NID_basic_constraints, "critical,CA:FALSE"),
-                (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
-                (NID_ext_key_usage, "serverAuth"), (NID_subject_alt_name, names.joined(separator: ",")),
-            ])
+            subject: commonName, key: key, issuer: ca, issuerKey: caKey, seconds: days * 86_400,
+            extensions: servingExtensions(dnsNames: dnsNames, ipAddresses: ipAddresses))
         return GeneratedCertificates(
             caCertificatePEM: try pem { PEM_write_bio_X509($0, ca.pointer) },
             certificatePEM: try pem { PEM_write_bio_X509($0, leaf.pointer) },
             privateKeyPEM: try pem { PEM_write_bio_PrivateKey($0, key.pointer, nil, nil, 0, nil, nil) })
+    }
+
+    static let caExtensions: [(Int32, String)] = [
+        (NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign"),
+    ]
+
+    static func servingExtensions(dnsNames: [String], ipAddresses: [String]) -> [(Int32, String)] {
+        let names = dnsNames.map { "DNS:\($0)" } + ipAddresses.map { "IP:\($0)" }
+        return [
+            (NID_basic_constraints, "critical,CA:FALSE"),
+            (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
+            (NID_ext_key_usage, "serverAuth"), (NID_subject_alt_name, names.joined(separator: ",")),
+        ]
     }
 
     static func newP256Key() throws(TLSError) -> PrivateKey {
@@ -71,12 +78,13 @@ public enum CertificateFactory {
         return PrivateKey(owning: key)
     }
 
-    private static func certificate(
+    /// A certificate valid from an hour ago (clocks differ) for `seconds` from now.
+    static func certificate(
         subject: String,
         key: PrivateKey,
         issuer: X509Certificate?,
         issuerKey: PrivateKey,
-        days: Int,
+        seconds: Int,
         extensions: [(Int32, String)]
     ) throws(TLSError) -> X509Certificate {
         guard let pointer = X509_new() else {
@@ -94,7 +102,7 @@ public enum CertificateFactory {
         guard X509_set_version(pointer, 2) == 1,
             BN_to_ASN1_INTEGER(serialNumber, X509_get_serialNumber(pointer)) != nil,
             X509_gmtime_adj(X509_getm_notBefore(pointer), -3600) != nil,
-            X509_gmtime_adj(X509_getm_notAfter(pointer), days * 86_400) != nil,
+            X509_gmtime_adj(X509_getm_notAfter(pointer), seconds) != nil,
             X509_set_subject_name(pointer, name) == 1,
             X509_set_issuer_name(pointer, issuer.map { X509_get_subject_name($0.pointer) } ?? name) == 1,
             X509_set_pubkey(pointer, key.pointer) == 1
@@ -116,7 +124,7 @@ public enum CertificateFactory {
         return x509
     }
 
-    private static func pem(_ write: (OpaquePointer) -> Int32) throws(TLSError) -> [UInt8] {
+    static func pem(_ write: (OpaquePointer) -> Int32) throws(TLSError) -> [UInt8] {
         guard let bio = BIO_new(BIO_s_mem()) else {
             throw OpenSSLErrorQueue.error(.invalidCredentials, "BIO_new failed")
         }

@@ -101,7 +101,7 @@ struct DevCommand: AsyncParsableCommand {
             }
             let serve = try ServeCommand.parse(serveArguments(webhookTLS: webhookTLS))
             let banner = banner(apiServer: url)
-            let services = try serve.makeServices(logger: logger) { [self] in
+            let services = try await serve.makeServices(logger: logger) { [self] in
                 try await registerWebhooks(caPEM: apiServer.certificates.caCertificatePEM)
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }

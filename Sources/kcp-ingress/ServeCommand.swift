@@ -12,6 +12,7 @@ import Placement
 import PlacementAPI
 import Prometheus
 import ServiceLifecycle
+import ServingCertificates
 import StatusLoop
 import TLS
 import UnixSignals
@@ -38,6 +39,37 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "PEM CA bundle: when set, webhook clients must present a certificate it signed.")
     var clientCaFile: String?
+
+    @Option(
+        help:
+            "none: the serving certificate comes from --tls-cert-file; self: kcp-ingress makes a CA and serving certificate, keeps them in a Secret, renews them and sets the webhook configurations' caBundle."
+    )
+    var certManagement = CertManagement.none
+
+    @Option(help: "With --cert-management=self: the Secret shared by the replicas.")
+    var certSecretName = "kcp-ingress-webhook-tls"
+
+    @Option(
+        help: "With --cert-management=self: the Secret's namespace (default: the pod's namespace, else kube-system).")
+    var certNamespace: String?
+
+    @Option(help: "With --cert-management=self: the webhook's Service, whose DNS names the certificate carries.")
+    var certServiceName = "kcp-ingress"
+
+    @Option(help: "With --cert-management=self: where the current pair is written for the listener.")
+    var certDir = "/tmp/kcp-ingress/serving-certs"
+
+    @Option(
+        help:
+            "With --cert-management=self: the MutatingWebhookConfiguration and ValidatingWebhookConfiguration whose caBundle is kept."
+    )
+    var webhookConfigurationName = "kcp-ingress"
+
+    @Option(
+        help:
+            "With --cert-management=self: a serving certificate's lifetime; renewed with a third left, the CA (ten times as long) likewise."
+    )
+    var certValidity = GoDuration(duration: .seconds(90 * 86_400), description: "2160h")
 
     @Option(help: "host:port of the plain-HTTP /healthz and /readyz listener; 0 disables it.")
     var healthProbeBindAddress = ":8081"
@@ -159,10 +191,22 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel = LogLevel.info
 
     func validate() throws {
-        guard tlsCertFile != nil, tlsPrivateKeyFile != nil else {
-            throw ValidationError(
-                "--tls-cert-file and --tls-private-key-file are required (certs/gen-dev-certs.sh makes a development pair)"
-            )
+        switch certManagement {
+        case .none:
+            guard tlsCertFile != nil, tlsPrivateKeyFile != nil else {
+                throw ValidationError(
+                    "--tls-cert-file and --tls-private-key-file are required, or --cert-management=self (certs/gen-dev-certs.sh makes a development pair)"
+                )
+            }
+        case .self:
+            guard tlsCertFile == nil, tlsPrivateKeyFile == nil else {
+                throw ValidationError(
+                    "--cert-management=self writes its own pair under --cert-dir: leave out --tls-cert-file and --tls-private-key-file"
+                )
+            }
+            guard certValidity.duration >= .seconds(3) else {
+                throw ValidationError("--cert-validity must be at least 3s")
+            }
         }
         guard (0...65535).contains(webhookPort) else { throw ValidationError("--webhook-port must be 0 to 65535") }
         guard maxRequestBytes > 0, maxHeaderBytes > 0 else { throw ValidationError("size limits must be positive") }
@@ -216,7 +260,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         Logs.bootstrap(format: logFormat, level: logLevel.level)
         let logger = Logger(label: "kcp-ingress")
-        try await runServices(try makeServices(logger: logger), logger: logger)
+        try await runServices(try await makeServices(logger: logger), logger: logger)
         logger.info("shut down cleanly")
     }
 
@@ -234,14 +278,18 @@ struct ServeCommand: AsyncParsableCommand {
     /// `/readyz` first passes (`kcp-ingress dev` registers its webhooks then).
     func makeServices(
         logger: Logger, whenReady: (@Sendable () async throws -> Void)? = nil
-    ) throws -> [any Service] {
+    ) async throws -> [any Service] {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
+        let cluster = try clusterSync(logger: logger)
+        let managed = try await managedCertificates(cluster?.2, logger: logger)
         let certificates: CertificateReloader
         do {
             certificates = try CertificateReloader(
-                files: .init(certificate: tlsCertFile!, privateKey: tlsPrivateKeyFile!, clientCA: clientCaFile),
+                files: .init(
+                    certificate: managed?.certificateFile ?? tlsCertFile!,
+                    privateKey: managed?.keyFile ?? tlsPrivateKeyFile!, clientCA: clientCaFile),
                 applicationProtocols: ["h2", "http/1.1"],
                 logger: logger)
         } catch {
@@ -266,6 +314,7 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [any Service] = [
             CertificateWatch(reloader: certificates, pollInterval: certificatePollInterval.duration)
         ]
+        if let managed { services.append(ManagedCertificates(manager: managed, reloader: certificates)) }
         if let address = try BindAddress(flag: metricsBindAddress) {
             var routes = Router()
             routes.add(.GET, "/metrics") { _ in
@@ -283,7 +332,7 @@ struct ServeCommand: AsyncParsableCommand {
         var writer: LeafWriter?
         var xds: XDSServing?
         var statusLoop: StatusLoop?
-        if let (found, connection, client) = try clusterSync(logger: logger) {
+        if let (found, connection, client) = cluster {
             var sync = found
             sync.addReadinessCheck(to: health)
             reader = sync.reader
@@ -343,6 +392,38 @@ struct ServeCommand: AsyncParsableCommand {
             })
         if let whenReady { services.append(WhenReady(health: health, action: whenReady, logger: logger)) }
         return services
+    }
+
+    /// With --cert-management=self, the manager of the serving certificate,
+    /// after its first reconcile has written the files the listener loads;
+    /// until that succeeds (an API server not up yet) the process waits.
+    private func managedCertificates(_ client: APIClient?, logger: Logger) async throws
+        -> ServingCertificateManager?
+    {
+        guard certManagement == .self else { return nil }
+        guard let client else {
+            logger.critical("--cert-management=self keeps its certificates in a Secret: it needs an API server")
+            throw ExitCode.failure
+        }
+        let manager = ServingCertificateManager(
+            client: client,
+            settings: ServingCertificateSettings(
+                namespace: certNamespace ?? ClusterSync.defaultLeaderElectionNamespace(), secretName: certSecretName,
+                serviceName: certServiceName, directory: certDir, webhookConfigurationName: webhookConfigurationName,
+                validity: certValidity.duration),
+            logger: logger)
+        var delay = Duration.milliseconds(250)
+        while true {
+            do {
+                try await manager.reconcile()
+                return manager
+            } catch {
+                logger.warning(
+                    "no serving certificate yet", metadata: ["error": "\(error)", "retry": "\(delay)"])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
     }
 
     /// Informers and leader election against the configured API server, and
@@ -431,6 +512,24 @@ struct ServeCommand: AsyncParsableCommand {
                 name: name, address: address, limits: limits, shutdownGracePeriod: shutdownGracePeriod.duration),
             router: routes,
             logger: logger)
+    }
+}
+
+/// How the webhook's serving certificate is had.
+enum CertManagement: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case none, `self`
+}
+
+/// --cert-management=self: renews the pair when due until shutdown, and has
+/// the listener load each new one at once.
+struct ManagedCertificates: Service {
+    let manager: ServingCertificateManager
+    let reloader: CertificateReloader
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            await manager.run { _ = reloader.reloadIfChanged() }
+        }
     }
 }
 

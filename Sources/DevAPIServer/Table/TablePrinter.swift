@@ -14,6 +14,7 @@ struct TablePrinter: Sendable {
         case "Service": service
         case "Ingress": ingress
         case "Lease": lease
+        case "Secret": secret
         case "HTTPRoute": httpRoute
         case "Route": RoutePrinter.printer
         case "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration": webhookConfiguration
@@ -38,6 +39,18 @@ struct TablePrinter: Sendable {
         ]
     ) { object, now in
         [.string(object.name), .string(object["spec"]?["holderIdentity"]?.stringValue ?? ""), age(object, now)]
+    }
+
+    static let secret = TablePrinter(
+        columns: [
+            .name, TableColumn("Type", "The type of the secret"),
+            TableColumn("Data", "The number of entries in the data", type: "integer"), .age,
+        ]
+    ) { object, now in
+        [
+            .string(object.name), .string(object["type"]?.stringValue ?? "Opaque"),
+            .integer(Int64(object["data"]?.objectValue?.count ?? 0)), age(object, now),
+        ]
     }
 
     static let webhookConfiguration = TablePrinter(

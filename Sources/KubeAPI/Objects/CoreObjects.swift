@@ -52,3 +52,17 @@ public struct Lease: KubernetesObject {
         set { json.setField("spec", "leaseTransitions", to: newValue.map(JSON.integer)) }
     }
 }
+
+/// `v1` Secret. `data`'s values are base64 on the wire; `bytes(for:)` decodes one.
+public struct Secret: KubernetesObject {
+    public static let type = ResourceType(group: "", version: "v1", kind: "Secret", resource: "secrets")
+    public var json: JSON
+    public init(json: JSON) { self.json = json }
+
+    public var secretType: String { json.string("type") ?? "Opaque" }
+
+    /// The decoded value of `data[key]`; nil when absent or not base64.
+    public func bytes(for key: String) -> [UInt8]? {
+        json.string("data", key).flatMap { Base64.decode($0) }
+    }
+}
