@@ -97,15 +97,11 @@ public final class ServingCertificateManager: Sendable {
             let renewed: StoredCertificates
             let what: String
             if let stored = StoredCertificates(secretData: data) {
-                let renewal = stored.renewal(at: now, settings)
-                if renewal == .none { return stored }
-                renewed = try stored.renewed(renewal, at: now, settings)
-                what =
-                    renewal == .authority
-                    ? "renewed the webhook's CA and serving certificate" : "renewed the serving certificate"
+                guard let (result, done) = try stored.renewed(at: now, settings) else { return stored }
+                (renewed, what) = (result, done)
             } else {
                 renewed = try StoredCertificates.fresh(settings)
-                what = "replaced an incomplete or unreadable Secret with a new CA and serving certificate"
+                what = "an incomplete or unreadable Secret was replaced with a new CA and serving certificate"
             }
             // Trusted before any replica can load a pair the new CA signed.
             try await bundleTrust.trust(renewed.bundle, now: now)

@@ -1,105 +1,138 @@
 import Foundation
 import TLS
 
-/// What the shared Secret holds: the CA that signs (`ca.crt`'s first
-/// certificate, with `ca.key`), the bundle webhook clients trust (`ca.crt`
-/// whole: that CA first, then earlier CAs until they expire, so that a pair
-/// an earlier CA signed stays trusted while replicas move on), and the
-/// serving pair (`tls.crt`, `tls.key`, as a `kubernetes.io/tls` Secret has them).
+/// What the shared Secret holds:
+///
+/// - `ca.crt`: every CA webhook clients are to trust — the one that signs,
+///   the next one while it waits to take over, and earlier ones until they
+///   expire (a pair they signed may still be served by a replica that has
+///   not moved on);
+/// - `ca.key`: the key of the CA that signs; `ca-next.key`: the next one's;
+/// - `tls.crt`, `tls.key`: the serving pair, as a `kubernetes.io/tls` Secret has them.
+///
+/// A new CA is trusted long before it signs: it enters the bundle when a
+/// third of the signing CA's life is left, and signs from the next serving
+/// renewal on, so clients that read the bundle a while ago still trust
+/// every pair served.
 struct StoredCertificates: Equatable {
     var authority: IssuedCertificate
+    var next: IssuedCertificate?
     var bundle: [UInt8]
     var serving: IssuedCertificate
 
-    /// What is due, most urgent first.
-    enum Renewal: Equatable {
-        case none
-        /// The serving pair is missing its names, not signed by the CA, or a
-        /// third of its lifetime is left.
-        case serving
-        /// The CA itself (then the serving pair too).
-        case authority
-    }
+    static let keys = (
+        bundle: "ca.crt", authorityKey: "ca.key", nextKey: "ca-next.key", certificate: "tls.crt", key: "tls.key"
+    )
+    static let keyNames = [keys.bundle, keys.authorityKey, keys.nextKey, keys.certificate, keys.key]
 
-    static let keys = (bundle: "ca.crt", authorityKey: "ca.key", certificate: "tls.crt", key: "tls.key")
-    static let keyNames = [keys.bundle, keys.authorityKey, keys.certificate, keys.key]
-
-    /// Nil when a key is missing.
+    /// Nil when a key is missing or the bundle holds no CA for `ca.key`.
     init?(secretData: [String: [UInt8]]) {
         guard let bundle = secretData[Self.keys.bundle], let authorityKey = secretData[Self.keys.authorityKey],
             let certificate = secretData[Self.keys.certificate], let key = secretData[Self.keys.key],
-            let first = try? CertificateIssuer.details(bundle).first
+            let certificates = try? CertificateIssuer.details(bundle)
         else { return nil }
-        self.authority = IssuedCertificate(certificatePEM: first.pem, privateKeyPEM: authorityKey)
+        func authority(for key: [UInt8]) -> IssuedCertificate? {
+            certificates.first { CertificateIssuer.keyMatches(certificatePEM: $0.pem, privateKeyPEM: key) }
+                .map { IssuedCertificate(certificatePEM: $0.pem, privateKeyPEM: key) }
+        }
+        guard let signing = authority(for: authorityKey) else { return nil }
+        self.authority = signing
+        self.next = secretData[Self.keys.nextKey].flatMap(authority(for:))
         self.bundle = bundle
         self.serving = IssuedCertificate(certificatePEM: certificate, privateKeyPEM: key)
     }
 
-    init(authority: IssuedCertificate, bundle: [UInt8], serving: IssuedCertificate) {
+    init(authority: IssuedCertificate, next: IssuedCertificate? = nil, bundle: [UInt8], serving: IssuedCertificate) {
         self.authority = authority
+        self.next = next
         self.bundle = bundle
         self.serving = serving
     }
 
     var secretData: [String: [UInt8]] {
-        [
+        var data = [
             Self.keys.bundle: bundle, Self.keys.authorityKey: authority.privateKeyPEM,
             Self.keys.certificate: serving.certificatePEM, Self.keys.key: serving.privateKeyPEM,
         ]
+        data[Self.keys.nextKey] = next?.privateKeyPEM
+        return data
     }
 
     /// A new CA and a pair it signed.
     static func fresh(_ settings: ServingCertificateSettings) throws -> StoredCertificates {
-        let authority = try CertificateIssuer.certificateAuthority(
-            commonName: "kcp-ingress webhook CA", validity: settings.authorityValidity)
+        let authority = try newAuthority(settings)
         return StoredCertificates(
-            authority: authority, bundle: authority.certificatePEM,
-            serving: try servingPair(settings, authority))
+            authority: authority, bundle: authority.certificatePEM, serving: try servingPair(settings, authority))
     }
 
-    func renewal(at now: Date, _ settings: ServingCertificateSettings) -> Renewal {
-        guard let authorityExpiry = try? CertificateIssuer.details(authority.certificatePEM).first?.notAfter,
-            authorityExpiry.timeIntervalSince(now) > settings.authorityValidity.seconds / 3
-        else { return .authority }
-        guard CertificateIssuer.isValid(serving, signedBy: authority, for: settings.dnsNames),
-            let servingExpiry = try? CertificateIssuer.details(serving.certificatePEM).first?.notAfter,
-            servingExpiry.timeIntervalSince(now) > settings.validity.seconds / 3
-        else { return .serving }
-        return .none
+    /// This state with what is due at `now` made new, and what was done;
+    /// nil when nothing is due.
+    func renewed(at now: Date, _ settings: ServingCertificateSettings) throws -> (
+        StoredCertificates, String
+    )? {
+        var result = self
+        var done: [String] = []
+        let authorityLeft = Self.expiry(authority.certificatePEM)?.timeIntervalSince(now) ?? 0
+        if authorityLeft < settings.validity.seconds {
+            // Too late to sign a whole serving lifetime: the next CA takes over
+            // at once (a new one, if none was waiting).
+            result.authority = try next ?? Self.newAuthority(settings)
+            result.next = nil
+            result.serving = try Self.servingPair(settings, result.authority)
+            done.append("a new CA took over at once (the signing CA had less than a serving lifetime left)")
+        } else {
+            if authorityLeft < settings.authorityValidity.seconds / 3, next == nil {
+                result.next = try Self.newAuthority(settings)
+                done.append("a new CA is trusted, to sign from the next renewal")
+            }
+            if servingDue(at: now, settings) {
+                if let waiting = next {
+                    result.authority = waiting
+                    result.next = nil
+                    done.append("the new CA signs from now")
+                }
+                result.serving = try Self.servingPair(settings, result.authority)
+                done.append("the serving certificate was renewed")
+            }
+        }
+        guard !done.isEmpty else { return nil }
+        let trusted = [result.authority.certificatePEM] + (result.next.map { [$0.certificatePEM] } ?? [])
+        let earlier = ((try? CertificateIssuer.details(bundle)) ?? []).filter { $0.notAfter > now }.map(\.pem)
+            .filter { !trusted.contains($0) }
+        result.bundle = Array((trusted + earlier).joined())
+        return (result, done.joined(separator: "; "))
     }
 
-    /// When the next renewal falls due, or an earlier CA leaves the bundle.
+    /// When something next falls due: a renewal, or an earlier CA leaving the bundle.
     func nextChange(_ settings: ServingCertificateSettings) -> Date {
         var times: [Date] = []
-        if let expiry = try? CertificateIssuer.details(authority.certificatePEM).first?.notAfter {
-            times.append(expiry.addingTimeInterval(-settings.authorityValidity.seconds / 3))
+        if let expiry = Self.expiry(authority.certificatePEM) {
+            times.append(expiry.addingTimeInterval(-settings.validity.seconds))
+            if next == nil { times.append(expiry.addingTimeInterval(-settings.authorityValidity.seconds / 3)) }
         }
-        if let expiry = try? CertificateIssuer.details(serving.certificatePEM).first?.notAfter {
+        if let expiry = Self.expiry(serving.certificatePEM) {
             times.append(expiry.addingTimeInterval(-settings.validity.seconds / 3))
         }
-        times += ((try? CertificateIssuer.details(bundle)) ?? []).dropFirst().map(\.notAfter)
+        times += ((try? CertificateIssuer.details(bundle)) ?? []).map(\.notAfter)
         return times.min() ?? Date()
     }
 
-    /// This state with what `renewal` names made new.
-    func renewed(_ renewal: Renewal, at now: Date, _ settings: ServingCertificateSettings) throws
-        -> StoredCertificates
-    {
-        switch renewal {
-        case .none:
-            return self
-        case .serving:
-            return StoredCertificates(
-                authority: authority, bundle: bundle, serving: try Self.servingPair(settings, authority))
-        case .authority:
-            let newAuthority = try CertificateIssuer.certificateAuthority(
-                commonName: "kcp-ingress webhook CA", validity: settings.authorityValidity)
-            let earlier = ((try? CertificateIssuer.details(bundle)) ?? []).filter { $0.notAfter > now }.map(\.pem)
-            return StoredCertificates(
-                authority: newAuthority,
-                bundle: Array(([newAuthority.certificatePEM] + earlier).joined()),
-                serving: try Self.servingPair(settings, newAuthority))
-        }
+    /// The serving pair is missing a name, not signed by the CA that signs,
+    /// or has a third of its lifetime left.
+    private func servingDue(at now: Date, _ settings: ServingCertificateSettings) -> Bool {
+        guard CertificateIssuer.isValid(serving, signedBy: authority, for: settings.dnsNames),
+            let expiry = Self.expiry(serving.certificatePEM)
+        else { return true }
+        return expiry.timeIntervalSince(now) <= settings.validity.seconds / 3
+    }
+
+    private static func expiry(_ pem: [UInt8]) -> Date? {
+        (try? CertificateIssuer.details(pem))?.first?.notAfter
+    }
+
+    private static func newAuthority(_ settings: ServingCertificateSettings) throws -> IssuedCertificate {
+        try CertificateIssuer.certificateAuthority(
+            commonName: "kcp-ingress webhook CA", validity: settings.authorityValidity)
     }
 
     private static func servingPair(_ settings: ServingCertificateSettings, _ authority: IssuedCertificate) throws

@@ -91,6 +91,15 @@ public enum CertificateIssuer {
         }
     }
 
+    /// Whether `privateKeyPEM` is the key of the (first) certificate in `certificatePEM`.
+    public static func keyMatches(certificatePEM: [UInt8], privateKeyPEM: [UInt8]) -> Bool {
+        defer { OpenSSLErrorQueue.clear() }
+        guard let certificate = try? PEM.certificates(certificatePEM, what: "the certificate").first,
+            let key = try? PEM.privateKey(privateKeyPEM, what: "the key")
+        else { return false }
+        return X509_check_private_key(certificate.pointer, key.pointer) == 1
+    }
+
     private static func issued(_ certificate: X509Certificate, _ key: PrivateKey) throws(TLSError)
         -> IssuedCertificate
     {
