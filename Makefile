@@ -74,6 +74,8 @@ TIMED_TESTS := LeaderElectorTests|LeaderElectorHangingRenewalTests
 TEST_WIDTH ?= 8
 
 test: deps
+	contrib/check-manifests.sh
+	python3 contrib/grafana/check-dashboard.py
 	$(SWIFT) build --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build --skip '$(TIMED_TESTS)'
 	$(SWIFT) test --skip-build --filter '$(TIMED_TESTS)'
