@@ -95,7 +95,12 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
     public func done(_ key: Key) {
         processing.remove(key)
         if dirty.contains(key) {
-            if waiters.isEmpty { queue.append(key) } else { hand(key, to: waiters.removeFirst().continuation) }
+            if waiters.isEmpty {
+                queue.append(key)
+                metrics?.depth(queue.count)
+            } else {
+                hand(key, to: waiters.removeFirst().continuation)
+            }
         }
     }
 

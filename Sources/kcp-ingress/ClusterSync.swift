@@ -70,6 +70,8 @@ struct ClusterSync: ServiceLifecycle.Service {
                         }
                     }
                 } else if let statusLoop {
+                    // Without leader election every replica runs the loop, and says so.
+                    Gauge(label: "kcp_ingress_leader").record(1)
                     group.addTask { await statusLoop.lead() }
                 }
             }

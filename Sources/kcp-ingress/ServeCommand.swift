@@ -280,7 +280,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger: Logger, whenReady: (@Sendable () async throws -> Void)? = nil
     ) async throws -> [any Service] {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        MetricsSystem.bootstrap(Self.metricsFactory(registry))
 
         let cluster = try clusterSync(logger: logger)
         let managed = try await managedCertificates(cluster?.2, logger: logger)
@@ -392,6 +392,30 @@ struct ServeCommand: AsyncParsableCommand {
             })
         if let whenReady { services.append(WhenReady(health: health, action: whenReady, logger: logger)) }
         return services
+    }
+
+    /// Prometheus with histogram buckets that fit what they measure: an
+    /// admission review or a request takes well under the default's first
+    /// bucket (5 ms), and a route's programming or a status propagation can
+    /// take longer than its last (10 s).
+    static func metricsFactory(_ registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        let fast: [Duration] = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .microseconds(2_500_000), .seconds(5), .seconds(10),
+        ]
+        let slow: [Duration] = [
+            .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+        ]
+        for name in ["controller_runtime_webhook_latency_seconds", "http_request_duration_seconds"] {
+            factory.durationHistogramBuckets[name] = fast
+        }
+        for name in ["kcp_ingress_route_programmed_seconds", "kcp_ingress_status_propagation_seconds"] {
+            factory.durationHistogramBuckets[name] = slow
+        }
+        return factory
     }
 
     /// With --cert-management=self, the manager of the serving certificate,
