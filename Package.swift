@@ -392,6 +392,7 @@ let package = Package(
                 "DevAPIServer",
                 "HTTPServer",
                 "TLS",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,3 +1,5 @@
+import CoreMetrics
+
 /// client-go's rate-limited work queue, as controllers use it.
 ///
 /// * A key is processed by at most one worker at a time.
@@ -36,8 +38,23 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock<Duration>> {
         burst: Int = 100,
         name: String? = nil
     ) {
+        self.init(
+            clock: clock, baseDelay: baseDelay, maxDelay: maxDelay, rate: rate, burst: burst, name: name,
+            metricsFactory: MetricsSystem.factory)
+    }
+
+    /// With the metrics recorded through `metricsFactory` (a test's own).
+    init(
+        clock: C,
+        baseDelay: Duration = .milliseconds(5),
+        maxDelay: Duration = .seconds(1000),
+        rate: Double = 10,
+        burst: Int = 100,
+        name: String? = nil,
+        metricsFactory: any MetricsFactory
+    ) {
         self.clock = clock
-        metrics = name.map(WorkQueueMetrics.init(name:))
+        metrics = name.map { WorkQueueMetrics(name: $0, factory: metricsFactory) }
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.bucket = TokenBucket(rate: rate, burst: burst, now: clock.now)

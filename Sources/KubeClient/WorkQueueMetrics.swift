@@ -6,10 +6,10 @@ struct WorkQueueMetrics: Sendable {
     private let adds: Counter
     private let retries: Counter
 
-    init(name: String) {
-        depthGauge = Gauge(label: "workqueue_depth", dimensions: [("name", name)])
-        adds = Counter(label: "workqueue_adds_total", dimensions: [("name", name)])
-        retries = Counter(label: "workqueue_retries_total", dimensions: [("name", name)])
+    init(name: String, factory: any MetricsFactory = MetricsSystem.factory) {
+        depthGauge = Gauge(label: "workqueue_depth", dimensions: [("name", name)], factory: factory)
+        adds = Counter(label: "workqueue_adds_total", dimensions: [("name", name)], factory: factory)
+        retries = Counter(label: "workqueue_retries_total", dimensions: [("name", name)], factory: factory)
     }
 
     func added() { adds.increment() }

@@ -1,3 +1,4 @@
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -57,6 +58,22 @@ struct WorkQueueTests {
         #expect(await queue.get() == "b")
         await queue.done("a")
         #expect(await queue.get() == "a", "processed again after done")
+    }
+
+    @Test("workqueue_depth follows the queue, also when done() puts back a key added while it was processed")
+    func depthMetric() async throws {
+        let metrics = TestMetrics()
+        let queue = WorkQueue<String, ManualClock>(clock: ManualClock(), name: "q", metricsFactory: metrics)
+        let depth = { try metrics.expectGauge("workqueue_depth", [("name", "q")]).lastValue }
+        await queue.add("a")
+        #expect(try depth() == 1)
+        #expect(await queue.get() == "a")
+        #expect(try depth() == 0)
+        await queue.add("a")  // while "a" is being processed: not queued yet
+        #expect(try depth() == 0)
+        await queue.done("a")
+        #expect(try depth() == 1, "the key is back on the queue")
+        #expect(try metrics.expectCounter("workqueue_adds_total", [("name", "q")]).totalValue == 2)
     }
 
     @Test("a waiting worker gets the next key; after shutdown, workers drain and then get nil")
