@@ -1,9 +1,11 @@
 # kcp-ingress: the commands a developer and CI run.
 #
-#   make run     build, make development certificates, run the whole system on 127.0.0.1 (API server, serve, Envoy on :8000, two stand-in clusters)
-#   make dev-apiserver   the development API server (kubectl --kubeconfig .kcp-ingress/admin.kubeconfig)
-#   make test    install what is missing, build, run every test
-#   make bench   the TLS + HTTP/1.1 benchmark against nginx (contrib/bench)
+#   make run     install what is missing, build (release), run the whole system on 127.0.0.1:
+#                kcp-ingress dev (API server, webhook, status loop, xDS), Envoy on :8000, two stand-in clusters
+#   make test    install what is missing, build, run every test, the manifests' and dashboard's checks and the demo
+#   make demo    the whole system on its own ports, walked through step by step
+#   make dev-apiserver   the development API server alone (kubectl --kubeconfig .kcp-ingress/admin.kubeconfig)
+#   make bench   the benchmarks (contrib/bench, Benchmarks/)
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -22,7 +24,7 @@ BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
 DEV_CERTS := certs/dev
 
-.PHONY: deps bench-deps build run dev-apiserver test bench bench-http1-parser bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
+.PHONY: deps bench-deps build run demo dev-apiserver test bench bench-http1-parser bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -52,11 +54,16 @@ bench-deps: deps
 build: deps
 	$(SWIFT) build
 
-$(DEV_CERTS)/tls.crt:
-	certs/gen-dev-certs.sh $(DEV_CERTS)
+# The whole system on 127.0.0.1 (kcp-ingress dev, Envoy, two stand-in
+# clusters, the samples), built in release mode; Ctrl-C stops it.
+run: deps
+	$(SWIFT) build -c release --product kcp-ingress
+	BINARY=.build/release/kcp-ingress contrib/run-dev.sh
 
-run: build $(DEV_CERTS)/tls.crt
-	contrib/run-dev.sh
+# The same system on its own ports and in memory, walked through step by
+# step with kubectl and curl; exits non-zero if a step fails.
+demo: build
+	contrib/demo.sh
 
 # The development API server alone, objects kept under .kcp-ingress/objects.
 dev-apiserver: build
@@ -79,6 +86,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build --skip '$(TIMED_TESTS)'
 	$(SWIFT) test --skip-build --filter '$(TIMED_TESTS)'
+	DEMO_TIMEOUT=300 contrib/demo.sh
 
 bench: bench-deps bench-json bench-informer bench-admission bench-status-loop
 	contrib/bench/dev-apiserver.sh

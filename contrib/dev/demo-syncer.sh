@@ -38,13 +38,13 @@ declare -A written=(
 while kill -0 "$parent" 2>/dev/null; do
     for kind in ingress httproute route; do
         k get "$kind" -A -l kcp.dev/cluster -o jsonpath="{range .items[*]}{.metadata.namespace} {.metadata.name} {.metadata.labels.kcp\.dev/cluster} {.spec.host}|${written[$kind]}{\"\n\"}{end}" 2>/dev/null |
-            while IFS='|' read -r leaf done; do
+            while IFS='|' read -r leaf reported; do
                 read -r namespace name cluster host <<<"$leaf"
                 port=${ports[$cluster]:-}
                 [ -n "$port" ] || continue
                 case $kind in
-                ingress) [ "$done" = "$port" ] && continue ;;
-                *) [ -n "$done" ] && continue ;;
+                ingress) [ "$reported" = "$port" ] && continue ;;
+                *) [ -n "$reported" ] && continue ;;
                 esac
                 status=$("${kind}_status" "$port" "$cluster" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$host")
                 if [ "$kind" != ingress ]; then
