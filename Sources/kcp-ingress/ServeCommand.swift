@@ -281,20 +281,20 @@ struct ServeCommand: AsyncParsableCommand {
     ) async throws -> [any Service] {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Self.metricsFactory(registry))
+        var services: [any Service] = []
 
-        let cluster = try clusterSync(logger: logger)
-        let managed = try await managedCertificates(cluster?.2, logger: logger)
+        // A bad certificate is the one line a failed start prints, before any
+        // word about the API server; a self-managed one needs that server first.
+        let cluster: (ClusterSync, ClusterConnection, APIClient)?
         let certificates: CertificateReloader
-        do {
-            certificates = try CertificateReloader(
-                files: .init(
-                    certificate: managed?.certificateFile ?? tlsCertFile!,
-                    privateKey: managed?.keyFile ?? tlsPrivateKeyFile!, clientCA: clientCaFile),
-                applicationProtocols: ["h2", "http/1.1"],
-                logger: logger)
-        } catch {
-            logger.critical("cannot load the serving certificate", metadata: ["error": "\(error)"])
-            throw ExitCode.failure
+        if certManagement == .self {
+            cluster = try clusterSync(logger: logger)
+            let managed = try await managedCertificates(cluster?.2, logger: logger)
+            certificates = try loadCertificates(managed.certificateFile, managed.keyFile, logger: logger)
+            services.append(ManagedCertificates(manager: managed, reloader: certificates))
+        } else {
+            certificates = try loadCertificates(tlsCertFile!, tlsPrivateKeyFile!, logger: logger)
+            cluster = try clusterSync(logger: logger)
         }
         logger.info(
             "serving certificate loaded",
@@ -311,10 +311,7 @@ struct ServeCommand: AsyncParsableCommand {
         limits.readTimeout = TimeAmount(readTimeout.duration)
         limits.idleTimeout = TimeAmount(idleTimeout.duration)
 
-        var services: [any Service] = [
-            CertificateWatch(reloader: certificates, pollInterval: certificatePollInterval.duration)
-        ]
-        if let managed { services.append(ManagedCertificates(manager: managed, reloader: certificates)) }
+        services.append(CertificateWatch(reloader: certificates, pollInterval: certificatePollInterval.duration))
         if let address = try BindAddress(flag: metricsBindAddress) {
             var routes = Router()
             routes.add(.GET, "/metrics") { _ in
@@ -418,13 +415,25 @@ struct ServeCommand: AsyncParsableCommand {
         return factory
     }
 
-    /// With --cert-management=self, the manager of the serving certificate,
+    private func loadCertificates(_ certificate: String, _ key: String, logger: Logger) throws
+        -> CertificateReloader
+    {
+        do {
+            return try CertificateReloader(
+                files: .init(certificate: certificate, privateKey: key, clientCA: clientCaFile),
+                applicationProtocols: ["h2", "http/1.1"], logger: logger)
+        } catch {
+            logger.critical("cannot load the serving certificate", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+    }
+
+    /// For --cert-management=self, the manager of the serving certificate,
     /// after its first reconcile has written the files the listener loads;
     /// until that succeeds (an API server not up yet) the process waits.
     private func managedCertificates(_ client: APIClient?, logger: Logger) async throws
-        -> ServingCertificateManager?
+        -> ServingCertificateManager
     {
-        guard certManagement == .self else { return nil }
         guard let client else {
             logger.critical("--cert-management=self keeps its certificates in a Secret: it needs an API server")
             throw ExitCode.failure

@@ -15,7 +15,7 @@ struct DevAPIServerKubectlTests {
         #expect(
             Set(resources.stdout.split(separator: "\n").map(String.init)) == [
                 "namespaces", "services", "ingresses.networking.k8s.io", "httproutes.gateway.networking.k8s.io",
-                "routes.route.openshift.io", "leases.coordination.k8s.io",
+                "routes.route.openshift.io", "leases.coordination.k8s.io", "secrets",
                 "mutatingwebhookconfigurations.admissionregistration.k8s.io",
                 "validatingwebhookconfigurations.admissionregistration.k8s.io",
             ])

@@ -43,6 +43,34 @@ import XDS
         #expect(stream.acceptedVirtualHosts.keys.sorted() == ["routes/a"])
     }
 
+    /// With no roots, the first VHDS answer must still name something in the
+    /// route configuration's namespace, or Envoy's watch never hears of it.
+    @Test(arguments: [[], ["routes"]])
+    func aFirstVirtualHostAnswerWithNoRootsNamesTheRouteConfigurationsNamespace(subscribe: [String]) {
+        let snapshot = Fixture.snapshot(1, clusters: [], hosts: [])
+        var stream = XDSStreamState(delta: true)
+        let first = stream.handle(Fixture.deltaRequest(.virtualHost, subscribe: subscribe), snapshot).1
+        #expect(first.count == 1)
+        #expect(first[0].resources.isEmpty)
+        #expect(first[0].removed == ["routes/"])
+        #expect(stream.ack(first[0], snapshot).isEmpty)
+        #expect(stream.acceptedVirtualHosts.isEmpty)
+        // Once answered, an unchanged empty snapshot sends nothing more.
+        #expect(stream.responses(for: Fixture.snapshot(2, clusters: [], hosts: [])).isEmpty)
+    }
+
+    /// Envoy's VHDS subscribes to the route configuration's name: a
+    /// namespace, whose virtual hosts it gets, and not a missing resource.
+    @Test func aVirtualHostSubscriptionToTheRouteConfigurationTakesItsVirtualHosts() {
+        let snapshot = Fixture.snapshot(1, clusters: [east], hosts: [hostA])
+        var stream = XDSStreamState(delta: true)
+        for response in stream.handle(Fixture.deltaRequest(.cluster), snapshot).1 { _ = stream.ack(response, snapshot) }
+        let first = stream.handle(Fixture.deltaRequest(.virtualHost, subscribe: ["routes"]), snapshot).1
+        #expect(first.count == 1)
+        #expect(first.first?.resources.map(\.name) == ["routes/a"])
+        #expect(first.first?.removed == [])
+    }
+
     @Test func reconnectingWithCurrentVersionsSendsNothing() {
         let snapshot = Fixture.snapshot(1, clusters: [east], hosts: [hostA, hostB])
         var stream = XDSStreamState(delta: true)

@@ -65,11 +65,24 @@ struct TypeState: Sendable {
     /// Names subscribed explicitly and already reported as not existing.
     var reportedMissing: Set<String> = []
 
+    /// Names are namespaces too: Envoy's VHDS subscribes to its route
+    /// configuration's name and takes every `<name>/…` resource under it.
+    let namespaced: Bool
+
     init(type: ResourceType) {
         wildcard = type.isWildcardByDefault
+        namespaced = type == .virtualHost
     }
 
-    func includes(_ name: String) -> Bool { wildcard || names.contains(name) }
+    func includes(_ name: String) -> Bool {
+        if wildcard || names.contains(name) { return true }
+        guard namespaced, let slash = name.lastIndex(of: "/") else { return false }
+        return names.contains(String(name[..<slash]))
+    }
+
+    /// Whether a subscribed name stands for a resource (which may be
+    /// missing), not for a namespace of them.
+    func namesResource(_ name: String) -> Bool { !namespaced || name.contains("/") }
 
     var heldVersions: [String: String] { held.mapValues(\.version) }
 }

@@ -134,10 +134,19 @@ extension XDSStreamState {
             var removed = state.held.keys.filter { target[$0] == nil }
             // Names asked for that do not exist are reported once.
             let missing = state.names.filter {
-                target[$0] == nil && state.held[$0] == nil && !state.reportedMissing.contains($0)
+                state.namesResource($0) && target[$0] == nil && state.held[$0] == nil
+                    && !state.reportedMissing.contains($0)
             }
             state.reportedMissing.formUnion(missing)
             removed += missing
+            if type == .virtualHost, state.needsResponse, changed.isEmpty, removed.isEmpty, state.held.isEmpty {
+                // Envoy's VHDS watch hears only of names inside its route
+                // configuration's namespace (`<rc>/…`): a first answer that
+                // names nothing never reaches it, and Envoy waits out its
+                // initial fetch timeout (15 s) before it is ready. Saying
+                // that `<rc>/` does not exist completes that first fetch.
+                removed = snapshot.resources(.routeConfiguration, delta: true).keys.map { $0 + "/" }
+            }
             guard !changed.isEmpty || !removed.isEmpty || state.needsResponse else { return nil }
             response = XDSResponse(
                 type: type, versionInfo: String(snapshot.sequence), nonce: nextNonce(),
