@@ -14,7 +14,8 @@ struct FlagTableTests {
         var description: String { "--\(name) [\(defaultValue)] \(help)" }
     }
 
-    @Test("each command's table in the README says what kcp-ingress <command> --help says", arguments: ["serve", "dev"])
+    @Test(
+        "each command's table in the README says what kcp-ingress <command> --help says", arguments: ["serve", "dev"])
     func tableMatchesHelp(command: String) async throws {
         let readme = try String(
             contentsOf: KCPIngressServer.repository.appendingPathComponent("README.md"), encoding: .utf8)
@@ -61,7 +62,8 @@ struct FlagTableTests {
                 !["help", "version"].contains(name)
             else { return nil }
             let defaultValue =
-                argument["kind"] as? String == "flag" ? "off" : (argument["defaultValue"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "—"
+                argument["kind"] as? String == "flag"
+                ? "off" : (argument["defaultValue"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "—"
             return Flag(name: name, defaultValue: defaultValue, help: argument["abstract"] as? String ?? "")
         }
     }
