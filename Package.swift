@@ -115,6 +115,18 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .target(
+            name: "OpsPage",
+            dependencies: [
+                "KubeAPI",
+                "Placement",
+                "XDS",
+                "HTTPServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+        .target(
             name: "ServingCertificates",
             dependencies: [
                 "TLS",
@@ -205,6 +217,7 @@ let package = Package(
                 "Placement",
                 "PlacementAPI",
                 "ServingCertificates",
+                "OpsPage",
                 "Admission",
                 "StatusLoop",
                 "XDS",
@@ -399,6 +412,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "OpsPageTests",
+            dependencies: ["OpsPage", "XDS", "Placement", "KubeAPI"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

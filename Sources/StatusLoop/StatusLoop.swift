@@ -98,6 +98,12 @@ public final class StatusLoop: Sendable {
 
     /// The proxies' hold of these roots' routes changed: their status may
     /// now say they are reachable (or why not).
+    /// The current term's queue length; nil while this replica does not lead.
+    public func queueDepth() async -> Int? {
+        guard let term = queue.withLock({ $0 }) else { return nil }
+        return await term.count
+    }
+
     public func routingChanged(_ roots: [(kind: RootKind, key: ObjectKey)]) async {
         for root in roots { await enqueue(RootReference(kind: root.kind, key: root.key)) }
     }

@@ -8,6 +8,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOHTTP1
+import OpsPage
 import Placement
 import PlacementAPI
 import Prometheus
@@ -184,6 +185,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The domain of status hosts: a root's hosts inside it are its own, others get <hash>.<domain>.")
     var domain = StatusHost.defaultDomain
 
+    @Option(
+        help:
+            "Serve the operator's page, /debug and /debug/state.json, on the --health-probe-bind-address listener."
+    )
+    var debugPage = true
+
     @Option(help: "Log format: text or json.")
     var logFormat = LogFormat.text
 
@@ -321,9 +328,11 @@ struct ServeCommand: AsyncParsableCommand {
             }
             services.append(listener("metrics", address, routes, limits, logger))
         }
-        if let address = try BindAddress(flag: healthProbeBindAddress) {
-            services.append(listener("health", address, health.routes, limits, logger))
-        }
+        // The probe listener starts here, in shutdown order, but its routes
+        // (the operator's page reads the informers and the xDS server) are
+        // complete only further down.
+        let probeAddress = try BindAddress(flag: healthProbeBindAddress)
+        let probeIndex = services.count
         let settings = admissionSettings
         var reader: (any PlacementReader)?
         var writer: LeafWriter?
@@ -347,6 +356,13 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(sync)
         } else if envoyxds {
             xds = XDSServing(sync: nil, settings: translationSettings, nodeID: envoyNodeId, logger: logger)
+        }
+        if let probeAddress {
+            var routes = health.routes
+            if debugPage {
+                routes.merge(DebugRoutes.router(inputs: debugInputs(cluster?.0, xds: xds, statusLoop: statusLoop)))
+            }
+            services.insert(listener("health", probeAddress, routes, limits, logger), at: probeIndex)
         }
         var mutator = Mutator(reader: reader, writer: writer)
         if let readiness = xds?.readiness { mutator.onRootAdmitted = { readiness.admitted($0, $1) } }
@@ -413,6 +429,30 @@ struct ServeCommand: AsyncParsableCommand {
             factory.durationHistogramBuckets[name] = slow
         }
         return factory
+    }
+
+    /// What the operator's page shows, read anew for each request.
+    private func debugInputs(_ sync: ClusterSync?, xds: XDSServing?, statusLoop: StatusLoop?)
+        -> @Sendable () async -> DebugInputs
+    {
+        let stores = sync?.stores
+        let elector = sync?.elector
+        let readiness = xds?.readiness
+        let registry = xds?.registry
+        @Sendable func read() async -> DebugInputs {
+            let judged = readiness?.judgedStates() ?? [:]
+            let programmed = readiness?.lastProgrammed() ?? [:]
+            // A root not judged yet has no virtual host to wait for.
+            var routing: (@Sendable (RootIdentity) -> RoutingState)?
+            if readiness != nil { routing = { @Sendable root in judged[root] ?? .routed } }
+            let objects = (stores?.roots ?? [:]).mapValues { $0.store.list() }
+            return DebugInputs(
+                version: KCPIngressVersion.current, leader: elector?.isLeader,
+                informersSynced: stores?.hasSynced ?? false, queueDepth: await statusLoop?.queueDepth(),
+                streams: registry?.streams ?? [], objects: objects, routing: routing,
+                programmed: { programmed[$0] })
+        }
+        return read
     }
 
     private func loadCertificates(_ certificate: String, _ key: String, logger: Logger) throws

@@ -17,6 +17,8 @@ final class ProgrammingClock: Sendable {
     /// Changes that never alter the routes (a label, say) are dropped after this.
     static let horizon: Duration = .seconds(120)
     private let pending = Mutex<[RootIdentity: Pending]>([:])
+    /// Each root's last change: admission to the first Envoy ACK (the operator's page shows it).
+    private let lastAcked = Mutex<[RootIdentity: Duration]>([:])
     private let acked = Metrics.Timer(
         label: "kcp_ingress_route_programmed_seconds", dimensions: [("stage", "acked")],
         preferredDisplayUnit: .seconds)
@@ -44,8 +46,21 @@ final class ProgrammingClock: Sendable {
             pending[root] = entry
             return instant - entry.admitted
         }
-        if let elapsed { acked.record(duration: elapsed) }
+        if let elapsed {
+            acked.record(duration: elapsed)
+            lastAcked.withLock { $0[root] = elapsed }
+        }
     }
+
+    /// Forgets the roots that are gone.
+    func retain(_ roots: [RootIdentity: String]) {
+        lastAcked.withLock { last in
+            if last.keys.contains(where: { roots[$0] == nil }) { last = last.filter { roots[$0.key] != nil } }
+        }
+    }
+
+    /// How long each root's last programmed change took to be ACKed.
+    func lastProgrammed() -> [RootIdentity: Duration] { lastAcked.withLock { $0 } }
 
     func statusWritten(_ root: RootIdentity, at instant: ContinuousClock.Instant = .now) {
         let elapsed = pending.withLock { pending -> Duration? in

@@ -75,6 +75,16 @@ public final class RouteReadiness: RoutingStates {
         return answer
     }
 
+    /// Every root's state as last judged, with no side effect (what the
+    /// operator's page reads); a root missing here has no virtual host, or
+    /// none judged yet.
+    public func judgedStates() -> [RootIdentity: RoutingState] {
+        state.withLock { $0.states }
+    }
+
+    /// How long each root's last change took, from admission to the first Envoy ACK.
+    public func lastProgrammed() -> [RootIdentity: Duration] { clock.lastProgrammed() }
+
     public func statusReported(_ kind: RootKind, _ key: ObjectKey) {
         clock.statusWritten(RootIdentity(kind: kind, key: key))
     }
@@ -94,6 +104,7 @@ public final class RouteReadiness: RoutingStates {
             state.versions = versions
             state.withoutGateway = rendered.rootsWithoutGateway
         }
+        clock.retain(rendered.virtualHostOfRoot)
         published.yield()
     }
 

@@ -49,6 +49,8 @@ struct TypeState: Sendable {
     var inFlight: InFlight?
     /// The nonce of the latest response of this type on the stream.
     var lastNonce = ""
+    /// The version of the response Envoy last ACKed.
+    var ackedVersionInfo: String?
     /// Versions of the last rejected response: never sent again as is.
     var rejected: [String: String]?
     var lastError: String?

@@ -130,6 +130,7 @@ public struct XDSStreamDriver: Sendable {
         registry.update(id) { stream in
             stream.routesSubscribed = state.routesSubscribed
             stream.acceptedVirtualHosts = state.acceptedVirtualHosts
+            stream.acceptedVersionInfo = state.acceptedVersionInfo
             stream.rejections = state.rejections
             stream.rejectedVirtualHosts = state.rejectedVirtualHosts
         }

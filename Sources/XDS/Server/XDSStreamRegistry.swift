@@ -12,6 +12,8 @@ public final class XDSStreamRegistry: Sendable {
         public var routesSubscribed: Bool
         /// Virtual hosts Envoy accepted, name → version.
         public var acceptedVirtualHosts: [String: String]
+        /// Per type, the version of the response Envoy last ACKed.
+        public var acceptedVersionInfo: [ResourceType: String]
         /// Per type, Envoy's error for the response it is rejecting now.
         public var rejections: [ResourceType: String]
         /// Virtual hosts in the rejected route responses.
@@ -36,7 +38,7 @@ public final class XDSStreamRegistry: Sendable {
             state.nextID += 1
             state.streams[state.nextID] = Stream(
                 id: state.nextID, nodeID: "", delta: delta, routesSubscribed: false, acceptedVirtualHosts: [:],
-                rejections: [:], rejectedVirtualHosts: [])
+                acceptedVersionInfo: [:], rejections: [:], rejectedVirtualHosts: [])
             return state.nextID
         }
     }

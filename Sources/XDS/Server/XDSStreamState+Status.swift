@@ -17,6 +17,11 @@ extension XDSStreamState {
         types[.routeConfiguration]!.subscribed || types[.virtualHost]!.subscribed
     }
 
+    /// Per type, the version of the response Envoy last ACKed.
+    public var acceptedVersionInfo: [ResourceType: String] {
+        types.compactMapValues(\.ackedVersionInfo)
+    }
+
     /// The last error Envoy gave for each type it is rejecting now.
     public var rejections: [ResourceType: String] {
         types.compactMapValues(\.lastError)

@@ -116,6 +116,7 @@ public struct XDSStreamState: Sendable {
         state.inFlight = nil
         guard let error else {
             state.held = inFlight.target
+            state.ackedVersionInfo = inFlight.version
             state.rejected = nil
             state.lastError = nil
             state.rejectedVirtualHosts = []
