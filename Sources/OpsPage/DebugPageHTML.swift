@@ -45,13 +45,13 @@ public enum DebugPageHTML {
     private static func header(_ state: DebugState) -> String {
         let leader = state.leader.map { $0 ? "yes" : "no" } ?? "no leader election"
         let queue = state.queueDepth.map(String.init) ?? "not running here"
-        let acked = state.envoys.filter { $0.rejected.isEmpty }.count
+        let rejecting = state.envoys.filter { !$0.rejected.isEmpty }.count
         return """
             <p class="summary" id="summary">
             <span>leader: <b id="leader">\(leader)</b></span>
             <span>informers synced: <b id="synced">\(state.informersSynced ? "yes" : "no")</b></span>
             <span>status loop queue: <b id="queue">\(queue)</b></span>
-            <span>Envoys connected: <b id="envoy-count">\(state.envoys.count)</b> (\(acked) without a rejection)</span>
+            <span>Envoys connected: <b id="envoy-count">\(state.envoys.count)</b>\(rejecting > 0 ? " (<span class=\"error\">\(rejecting) rejecting a response</span>)" : "")</span>
             <span>roots: <b>\(state.page.total)</b></span>
             </p>
 

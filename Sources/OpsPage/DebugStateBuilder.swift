@@ -15,29 +15,35 @@ public enum DebugStateBuilder {
         var gateways: [String: Set<GatewayAddress>] = [:]
         for (kind, objects) in inputs.objects {
             for object in objects {
-                let metadata = ObjectMeta(json: object["metadata"] ?? [:])
-                if let cluster = metadata.labels[PlacementLabels.cluster] {
-                    let hosts = Set(kind.hosts(of: object).compactMap(HostNames.normalized))
+                // Field look-ups, not whole label and annotation maps: this
+                // runs for every object of a 10,000-root fleet on each request.
+                let metadata = object["metadata"]
+                if let cluster = metadata?["labels"]?[PlacementLabels.cluster]?.stringValue {
+                    // Only a Route's addresses depend on its hosts.
+                    let hosts = kind == .route ? Set(kind.hosts(of: object).compactMap(HostNames.normalized)) : []
                     gateways[cluster, default: []].formUnion(
                         LeafAddresses.addresses(of: object, kind: kind, rootHosts: hosts))
-                    if let owner = metadata.labels[PlacementLabels.ownedBy] {
+                    if let owner = metadata?["labels"]?[PlacementLabels.ownedBy]?.stringValue {
                         let key = ObjectKey(of: object).sibling(named: owner)
                         leaves[RootIdentity(kind: kind, key: key), default: []].append(object)
                     }
                 } else {
-                    let clusters = (metadata.annotations[PlacementLabels.clustersAnnotation] ?? "")
-                        .split(separator: ",").map(String.init).filter { !$0.isEmpty }
+                    let annotation = metadata?["annotations"]?[PlacementLabels.clustersAnnotation]?.stringValue ?? ""
+                    let clusters = annotation.split(separator: ",").map(String.init)
                     roots.append((RootIdentity(kind: kind, key: ObjectKey(of: object)), object, clusters))
                 }
             }
         }
-        roots.sort { $0.identity < $1.identity }
+        // Sorted by position, so that the sort moves integers, not objects.
+        let identities = roots.map(\.identity)
+        let order = identities.indices.sorted { identities[$0] < identities[$1] }
 
         var rootsPerCluster: [String: Int] = [:]
         for root in roots { for cluster in root.clusters { rootsPerCluster[cluster, default: 0] += 1 } }
 
         var matching: [(identity: RootIdentity, object: JSON, clusters: [String], routing: RoutingState?)] = []
-        for root in roots {
+        for index in order {
+            let root = roots[index]
             if let namespace = filter.namespace, root.identity.key.namespace != namespace { continue }
             if let kind = filter.kind, root.identity.kindName != kind { continue }
             if let cluster = filter.cluster, !root.clusters.contains(cluster) { continue }

@@ -11,9 +11,10 @@ import TLS
 /// bundle kept in the webhook configurations, as the webhooks of OPA
 /// Gatekeeper and Kyverno do for clusters without cert-manager.
 ///
-/// Every CA that signed a pair still in use stays trusted: a new CA enters
-/// the webhook configurations' `caBundle` before any replica can serve a
-/// pair it signed, and a CA leaves it only once it has expired.
+/// Every CA that signed a pair still in use stays trusted: each replica puts
+/// the Secret's CAs into the webhook configurations' `caBundle` before it
+/// writes the pair it will serve, a new CA is in the Secret (and so in
+/// `caBundle`) long before it signs, and a CA leaves only once it has expired.
 public final class ServingCertificateManager: Sendable {
     let client: APIClient
     let settings: ServingCertificateSettings
@@ -36,10 +37,11 @@ public final class ServingCertificateManager: Sendable {
     @discardableResult
     public func reconcile(now: Date = Date()) async throws -> (next: Date, wroteFiles: Bool) {
         let stored = try await currentSecret(now: now)
-        let wrote = try files.write(stored)
-        if wrote { logger.info("serving certificate written", metadata: ["directory": "\(settings.directory)"]) }
+        // Trusted before this replica can serve a pair the Secret's CAs signed.
         try await WebhookCABundle(name: settings.webhookConfigurationName, client: client, logger: logger)
             .trust(stored.bundle, now: now)
+        let wrote = try files.write(stored)
+        if wrote { logger.info("serving certificate written", metadata: ["directory": "\(settings.directory)"]) }
         let next = min(stored.nextChange(settings), now.addingTimeInterval(settings.checkInterval.seconds))
         return (max(next, now.addingTimeInterval(1)), wrote)
     }
@@ -70,7 +72,6 @@ public final class ServingCertificateManager: Sendable {
 
     /// The Secret's certificates, made or renewed first when due.
     private func currentSecret(now: Date) async throws -> StoredCertificates {
-        let bundleTrust = WebhookCABundle(name: settings.webhookConfigurationName, client: client, logger: logger)
         for _ in 1...8 {
             let secret: Secret
             do {
@@ -78,7 +79,6 @@ public final class ServingCertificateManager: Sendable {
                     json: try await client.get(Secret.type, namespace: settings.namespace, name: settings.secretName))
             } catch let error as KubeError where error.reason == .notFound {
                 let fresh = try StoredCertificates.fresh(settings)
-                try await bundleTrust.trust(fresh.bundle, now: now)
                 do {
                     _ = try await client.create(
                         secretObject(fresh, resourceVersion: nil), Secret.type, namespace: settings.namespace)
@@ -103,8 +103,6 @@ public final class ServingCertificateManager: Sendable {
                 renewed = try StoredCertificates.fresh(settings)
                 what = "an incomplete or unreadable Secret was replaced with a new CA and serving certificate"
             }
-            // Trusted before any replica can load a pair the new CA signed.
-            try await bundleTrust.trust(renewed.bundle, now: now)
             do {
                 _ = try await client.update(
                     secretObject(renewed, resourceVersion: secret.json["metadata"]?["resourceVersion"]?.stringValue),

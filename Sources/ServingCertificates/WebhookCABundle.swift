@@ -12,10 +12,9 @@ struct WebhookCABundle {
     let logger: Logger
 
     /// Makes the configurations trust `bundle`'s CAs, keeping the unexpired
-    /// CAs they trust already: a new CA enters before the Secret naming it is
-    /// written, and a replica that read the older Secret must not take it out
-    /// again. A CA leaves once it has expired (or when an operator removes it
-    /// by hand). A configuration not installed yet is skipped with a warning
+    /// CAs they trust already: a replica that read an older Secret must not
+    /// take out a CA another replica has just put in. A CA leaves once it has
+    /// expired (or when an operator removes it by hand). A configuration not installed yet is skipped with a warning
     /// and looked at again next time.
     func trust(_ bundle: [UInt8], now: Date) async throws {
         for type in [MutatingWebhookConfiguration.type, ValidatingWebhookConfiguration.type] {
