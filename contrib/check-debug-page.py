@@ -51,8 +51,8 @@ def chromium(*arguments):
         sys.exit("chromium is not installed (make test installs it: apt-get install chromium)")
     # --no-sandbox: the sandbox needs user namespaces, which containers and CI often lack.
     return subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-         "--window-size=1500,1100", *arguments],
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+         "--no-first-run", "--window-size=1500,1100", *arguments],
         capture_output=True, text=True, timeout=60)
 
 
@@ -60,8 +60,12 @@ def main():
     url, outdir, root, nacked = sys.argv[1:5]
     os.makedirs(outdir, exist_ok=True)
     screenshot = os.path.join(outdir, "debug-page.png")
-    shot = chromium(f"--screenshot={screenshot}", url)
-    dump = chromium("--dump-dom", url)
+    try:
+        shot = chromium(f"--screenshot={screenshot}", url)
+        dump = chromium("--dump-dom", url)
+    except subprocess.TimeoutExpired:
+        print("FAILED: chromium did not render the page within 60 s")
+        return 1
     with open(os.path.join(outdir, "debug-page.html"), "w", encoding="utf-8") as saved:
         saved.write(dump.stdout)
     page = Page()

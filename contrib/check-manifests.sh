@@ -30,7 +30,7 @@ TARGETS=(deploy deploy/overlays/cert-manager deploy/overlays/self-managed)
 command -v kubectl >/dev/null || { echo "kubectl not found: make deps installs it" >&2; exit 2; }
 if ! command -v kubernetes-validate >/dev/null; then
     echo "installing: kubernetes-validate (PyPI)"
-    python3 -m pip install --quiet kubernetes-validate
+    python3 -m pip install --quiet kubernetes-validate==1.37.0
 fi
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install --quiet pyyaml
 # pip may have put the script outside PATH; the module runs the same.
@@ -263,13 +263,14 @@ def check(rendered):
         secret = flag(args, "cert-secret-name", "kcp-ingress-webhook-tls")
         if has_flag(args, "tls-cert-file") or secrets_mounted:
             errors.append("--cert-management=self but the pod still takes its certificate from a file or a Secret volume")
-        for verb in ("get", "create", "update"):
+        for verb in ("get", "create", "update", "delete"):
             if not rbac_allows(docs, "Role", flag(args, "cert-namespace", namespace), "", "secrets", verb, secret):
                 errors.append(f"--cert-management=self but no Role lets it {verb} the Secret {secret}")
         for kind, resource in (("Mutating", "mutatingwebhookconfigurations"), ("Validating", "validatingwebhookconfigurations")):
-            if not rbac_allows(docs, "ClusterRole", None, "admissionregistration.k8s.io", resource, "patch",
-                               flag(args, "webhook-configuration-name", "kcp-ingress")):
-                errors.append(f"--cert-management=self but no ClusterRole lets it patch the {kind}WebhookConfiguration")
+            for verb in ("get", "update"):
+                if not rbac_allows(docs, "ClusterRole", None, "admissionregistration.k8s.io", resource, verb,
+                                   flag(args, "webhook-configuration-name", "kcp-ingress")):
+                    errors.append(f"--cert-management=self but no ClusterRole lets it {verb} the {kind}WebhookConfiguration")
     elif not has_flag(args, "tls-cert-file"):
         errors.append("no --tls-cert-file and no --cert-management=self: the webhook has no certificate")
     for kind, found in configurations.items():

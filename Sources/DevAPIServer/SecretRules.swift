@@ -3,7 +3,8 @@ import KubeAPI
 /// What kube-apiserver does to a Secret on its way into storage: `stringData`
 /// is merged into `data` (its keys win) and dropped; every `data` value must
 /// be base64, as Go's JSON decoding of `[]byte` demands (400 otherwise);
-/// keys are ConfigMap-style keys; `type` defaults to Opaque, and
+/// keys are ConfigMap-style keys (not `.`, nor beginning with `..`); `type`
+/// defaults to Opaque and never changes, and
 /// `kubernetes.io/tls` needs `tls.crt` and `tls.key`; the whole may not pass
 /// 1 MiB; an immutable Secret keeps its data, type and immutability.
 enum SecretRules {
@@ -49,11 +50,13 @@ enum SecretRules {
                 causes.append(("data[\(key)]", "Required value"))
             }
         }
+        if let current, (current["type"]?.stringValue ?? "Opaque") != type {
+            causes.append(("type", "Invalid value: \"\(type)\": field is immutable"))
+        }
         if let current, current["immutable"]?.boolValue == true {
             if current["data"] != object["data"] {
                 causes.append(("data", "Forbidden: field is immutable when `immutable` is set"))
             }
-            if current["type"] != object["type"] { causes.append(("type", "Invalid value: field is immutable")) }
             if object["immutable"]?.boolValue != true {
                 causes.append(("immutable", "Forbidden: field is immutable when `immutable` is set"))
             }
@@ -62,9 +65,10 @@ enum SecretRules {
         return object
     }
 
-    /// A ConfigMap or Secret key: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.` or `..`.
+    /// A ConfigMap or Secret key: `[-._a-zA-Z0-9]+`, at most 253 characters,
+    /// not `.`, not beginning with `..`.
     static func isValidKey(_ key: String) -> Bool {
-        guard !key.isEmpty, key.utf8.count <= 253, key != ".", key != ".." else { return false }
+        guard !key.isEmpty, key.utf8.count <= 253, key != ".", !key.hasPrefix("..") else { return false }
         return key.utf8.allSatisfy { byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),

@@ -6,7 +6,7 @@ public struct DebugQuery: Sendable, Equatable {
 
     public init(_ query: String?) {
         for pair in (query ?? "").split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1)
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = Self.percentDecoded(parts[0])
             let value = parts.count > 1 ? Self.percentDecoded(parts[1]) : ""
             switch key {

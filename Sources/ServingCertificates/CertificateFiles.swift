@@ -4,8 +4,10 @@ import TLS
 /// The current pair as files for the listener, swapped in whole the way the
 /// kubelet updates a Secret volume: each generation in its own directory,
 /// `..data` a symbolic link to the current one (replaced by a rename, which
-/// is atomic), and `tls.crt`, `tls.key` and `ca.crt` links through it. A
-/// reader never sees a certificate beside the previous pair's key.
+/// is atomic), and `tls.crt`, `tls.key` and `ca.crt` links through it. Each
+/// file is whole when read; a reader that reads the certificate before a
+/// swap and the key after it gets a pair that does not match, which the
+/// listener's reload refuses, keeping the pair it has until the next read.
 struct CertificateFiles {
     let directory: String
 
@@ -27,13 +29,15 @@ struct CertificateFiles {
         try manager.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let generation = "..\(UUID().uuidString.lowercased())"
-        try manager.createDirectory(atPath: path(generation), withIntermediateDirectories: false)
+        // Private from the start: the key is never readable by others, even
+        // in a --cert-dir made with looser permissions.
+        try manager.createDirectory(
+            atPath: path(generation), withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         for (name, bytes) in contents {
             let file = (path(generation) as NSString).appendingPathComponent(name)
             guard manager.createFile(atPath: file, contents: Data(bytes), attributes: [.posixPermissions: 0o600])
             else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file]) }
         }
-        let previous = try? manager.destinationOfSymbolicLink(atPath: path("..data"))
         let link = path("..data_tmp")
         try? manager.removeItem(atPath: link)
         try manager.createSymbolicLink(atPath: link, withDestinationPath: generation)
@@ -44,7 +48,11 @@ struct CertificateFiles {
             try? manager.removeItem(atPath: path(name))
             try manager.createSymbolicLink(atPath: path(name), withDestinationPath: "..data/\(name)")
         }
-        if let previous, previous != generation { try? manager.removeItem(atPath: path(previous)) }
+        // The previous generation, and any a crash left before its swap.
+        for entry in (try? manager.contentsOfDirectory(atPath: directory)) ?? []
+        where entry.hasPrefix("..") && entry != "..data" && entry != generation {
+            try? manager.removeItem(atPath: path(entry))
+        }
         return true
     }
 }

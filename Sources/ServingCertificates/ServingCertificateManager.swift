@@ -80,8 +80,7 @@ public final class ServingCertificateManager: Sendable {
             } catch let error as KubeError where error.reason == .notFound {
                 let fresh = try StoredCertificates.fresh(settings)
                 do {
-                    _ = try await client.create(
-                        secretObject(fresh, resourceVersion: nil), Secret.type, namespace: settings.namespace)
+                    _ = try await client.create(newSecret(fresh), Secret.type, namespace: settings.namespace)
                     logger.notice(
                         "made the webhook's CA and serving certificate",
                         metadata: ["secret": "\(settings.namespace)/\(settings.secretName)"])
@@ -89,6 +88,23 @@ public final class ServingCertificateManager: Sendable {
                 } catch let error as KubeError where error.reason == .alreadyExists {
                     continue  // another replica made it first: use theirs
                 }
+            }
+            if secret.secretType != "kubernetes.io/tls" || secret.json["immutable"]?.boolValue == true {
+                // Neither can be written in place (a Secret's type is
+                // immutable): replaced, only if it is still the one read.
+                logger.warning(
+                    "replacing the Secret: it is not a writable kubernetes.io/tls Secret",
+                    metadata: [
+                        "secret": "\(settings.namespace)/\(settings.secretName)", "type": "\(secret.secretType)",
+                    ])
+                do {
+                    try await client.delete(
+                        Secret.type, namespace: settings.namespace, name: settings.secretName,
+                        uid: secret.json["metadata"]?["uid"]?.stringValue)
+                } catch let error as KubeError where error.reason == .notFound || error.reason == .conflict {
+                    // Gone or changed already: read it again.
+                }
+                continue
             }
             let data = Dictionary(
                 uniqueKeysWithValues: StoredCertificates.keyNames.compactMap { key in
@@ -104,9 +120,11 @@ public final class ServingCertificateManager: Sendable {
                 what = "an incomplete or unreadable Secret was replaced with a new CA and serving certificate"
             }
             do {
-                _ = try await client.update(
-                    secretObject(renewed, resourceVersion: secret.json["metadata"]?["resourceVersion"]?.stringValue),
-                    Secret.type)
+                // The object as read, with new data: its labels, annotations
+                // and owners stay, and its resourceVersion guards the write.
+                var object = secret.json
+                object.setField("data", to: Self.encoded(renewed))
+                _ = try await client.update(object, Secret.type)
                 logger.notice(
                     "\(what)",
                     metadata: ["secret": "\(settings.namespace)/\(settings.secretName)"])
@@ -120,17 +138,20 @@ public final class ServingCertificateManager: Sendable {
             message: "the Secret \(settings.secretName) kept changing under every attempt to write it")
     }
 
-    private func secretObject(_ stored: StoredCertificates, resourceVersion: String?) -> JSON {
-        var metadata: JSON = [
-            "name": .string(settings.secretName), "namespace": .string(settings.namespace),
-            "labels": ["app.kubernetes.io/managed-by": "kcp-ingress"],
+    private func newSecret(_ stored: StoredCertificates) -> JSON {
+        [
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": [
+                "name": .string(settings.secretName), "namespace": .string(settings.namespace),
+                "labels": ["app.kubernetes.io/managed-by": "kcp-ingress"],
+            ],
+            "type": "kubernetes.io/tls", "data": Self.encoded(stored),
         ]
-        if let resourceVersion { metadata.setField("resourceVersion", to: .string(resourceVersion)) }
+    }
+
+    private static func encoded(_ stored: StoredCertificates) -> JSON {
         var data = JSONObject()
         for (key, bytes) in stored.secretData { data[key] = .string(Base64.encode(bytes)) }
-        return [
-            "apiVersion": "v1", "kind": "Secret", "metadata": metadata, "type": "kubernetes.io/tls",
-            "data": .object(data),
-        ]
+        return .object(data)
     }
 }

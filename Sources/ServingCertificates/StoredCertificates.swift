@@ -85,25 +85,35 @@ struct StoredCertificates: Equatable {
                 result.next = try Self.newAuthority(settings)
                 done.append("a new CA is trusted, to sign from the next renewal")
             }
-            if servingDue(at: now, settings) {
-                if let waiting = next {
-                    result.authority = waiting
-                    result.next = nil
-                    done.append("the new CA signs from now")
-                }
+            var resign = servingDue(at: now, settings)
+            // The next CA signs once clients have had a third of a serving
+            // lifetime to see it in caBundle; until then the current one,
+            // which has several serving lifetimes left, goes on signing.
+            if let waiting = next, let made = Self.made(waiting.certificatePEM),
+                now.timeIntervalSince(made) >= settings.validity.seconds / 3
+            {
+                result.authority = waiting
+                result.next = nil
+                resign = true
+                done.append("the new CA signs from now")
+            }
+            if resign {
                 result.serving = try Self.servingPair(settings, result.authority)
                 done.append("the serving certificate was renewed")
             }
         }
-        guard !done.isEmpty else { return nil }
         let trusted = [result.authority.certificatePEM] + (result.next.map { [$0.certificatePEM] } ?? [])
-        let earlier = ((try? CertificateIssuer.details(bundle)) ?? []).filter { $0.notAfter > now }.map(\.pem)
-            .filter { !trusted.contains($0) }
+        let held = (try? CertificateIssuer.details(bundle)) ?? []
+        let earlier = held.filter { $0.notAfter > now }.map(\.pem).filter { !trusted.contains($0) }
+        if held.contains(where: { $0.notAfter <= now }) { done.append("an expired CA left the bundle") }
+        guard !done.isEmpty else { return nil }
         result.bundle = Array((trusted + earlier).joined())
         return (result, done.joined(separator: "; "))
     }
 
-    /// When something next falls due: a renewal, or an earlier CA leaving the bundle.
+    /// When something next falls due: a renewal, the next CA old enough to
+    /// sign, or an earlier CA leaving the bundle. What is already past is
+    /// due now, and `renewed` deals with it.
     func nextChange(_ settings: ServingCertificateSettings) -> Date {
         var times: [Date] = []
         if let expiry = Self.expiry(authority.certificatePEM) {
@@ -112,6 +122,9 @@ struct StoredCertificates: Equatable {
         }
         if let expiry = Self.expiry(serving.certificatePEM) {
             times.append(expiry.addingTimeInterval(-settings.validity.seconds / 3))
+        }
+        if let made = next.flatMap({ Self.made($0.certificatePEM) }) {
+            times.append(made.addingTimeInterval(settings.validity.seconds / 3))
         }
         times += ((try? CertificateIssuer.details(bundle)) ?? []).map(\.notAfter)
         return times.min() ?? Date()
@@ -130,9 +143,15 @@ struct StoredCertificates: Equatable {
         (try? CertificateIssuer.details(pem))?.first?.notAfter
     }
 
+    private static func made(_ pem: [UInt8]) -> Date? {
+        (try? CertificateIssuer.details(pem))?.first?.made
+    }
+
     private static func newAuthority(_ settings: ServingCertificateSettings) throws -> IssuedCertificate {
+        // A name of its own: clients that pick a CA by name tell them apart.
         try CertificateIssuer.certificateAuthority(
-            commonName: "kcp-ingress webhook CA", validity: settings.authorityValidity)
+            commonName: "kcp-ingress webhook CA \(String(UInt32.random(in: 0...UInt32.max), radix: 16))",
+            validity: settings.authorityValidity)
     }
 
     private static func servingPair(_ settings: ServingCertificateSettings, _ authority: IssuedCertificate) throws

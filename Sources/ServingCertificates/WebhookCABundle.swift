@@ -52,6 +52,10 @@ struct WebhookCABundle {
                 continue
             }
         }
+        // Not trusted yet: the pair must not be served until it is.
+        throw KubeError(
+            reason: .conflict, code: 409,
+            message: "the \(type.kind) \(name) kept changing under every attempt to set its caBundle")
     }
 
     /// `bundle`'s unexpired certificates, then those of `current` not among them.

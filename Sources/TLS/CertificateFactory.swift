@@ -58,8 +58,12 @@ public enum CertificateFactory {
             privateKeyPEM: try pem { PEM_write_bio_PrivateKey($0, key.pointer, nil, nil, 0, nil, nil) })
     }
 
+    /// Key identifiers on every certificate: when a bundle holds several CAs
+    /// (one renewing another), a client finds the one that signed by them,
+    /// not by the first of a matching name.
     static let caExtensions: [(Int32, String)] = [
         (NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign"),
+        (NID_subject_key_identifier, "hash"),
     ]
 
     static func servingExtensions(dnsNames: [String], ipAddresses: [String]) -> [(Int32, String)] {
@@ -68,6 +72,7 @@ public enum CertificateFactory {
             (NID_basic_constraints, "critical,CA:FALSE"),
             (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
             (NID_ext_key_usage, "serverAuth"), (NID_subject_alt_name, names.joined(separator: ",")),
+            (NID_subject_key_identifier, "hash"), (NID_authority_key_identifier, "keyid:always"),
         ]
     }
 
@@ -77,6 +82,9 @@ public enum CertificateFactory {
         }
         return PrivateKey(owning: key)
     }
+
+    /// How far before its making a certificate is valid from: clocks differ.
+    static let backdating = 3600
 
     /// A certificate valid from an hour ago (clocks differ) for `seconds` from now.
     static func certificate(
@@ -101,7 +109,7 @@ public enum CertificateFactory {
         _ = X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, subject, -1, -1, 0)
         guard X509_set_version(pointer, 2) == 1,
             BN_to_ASN1_INTEGER(serialNumber, X509_get_serialNumber(pointer)) != nil,
-            X509_gmtime_adj(X509_getm_notBefore(pointer), -3600) != nil,
+            X509_gmtime_adj(X509_getm_notBefore(pointer), -backdating) != nil,
             X509_gmtime_adj(X509_getm_notAfter(pointer), seconds) != nil,
             X509_set_subject_name(pointer, name) == 1,
             X509_set_issuer_name(pointer, issuer.map { X509_get_subject_name($0.pointer) } ?? name) == 1,

@@ -50,6 +50,8 @@ public enum CertificateIssuer {
 
     /// What renewal decisions need to know of one certificate.
     public struct Details: Sendable, Equatable {
+        /// When it was made: its `notBefore` is backdated by an hour.
+        public var made: Date
         public var notAfter: Date
         /// The certificate in PEM, alone (a bundle splits into these).
         public var pem: [UInt8]
@@ -59,11 +61,14 @@ public enum CertificateIssuer {
     public static func details(_ bundle: [UInt8]) throws(TLSError) -> [Details] {
         var result: [Details] = []
         for certificate in try PEM.certificates(bundle, what: "the bundle") {
-            guard let notAfter = date(X509_get0_notAfter(certificate.pointer)) else {
-                throw TLSError(.invalidCredentials, "a certificate's notAfter cannot be read")
+            guard let notAfter = date(X509_get0_notAfter(certificate.pointer)),
+                let notBefore = date(X509_get0_notBefore(certificate.pointer))
+            else {
+                throw TLSError(.invalidCredentials, "a certificate's validity cannot be read")
             }
             result.append(
                 Details(
+                    made: notBefore.addingTimeInterval(TimeInterval(CertificateFactory.backdating)),
                     notAfter: notAfter, pem: try CertificateFactory.pem { PEM_write_bio_X509($0, certificate.pointer) })
             )
         }

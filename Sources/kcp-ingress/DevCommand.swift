@@ -4,6 +4,7 @@ import KubeClient
 import Logging
 import ServiceLifecycle
 import TLS
+import UnixSignals
 
 /// The whole system in one process on 127.0.0.1, for a laptop: the
 /// development API server, and `serve` against it with its webhooks
@@ -89,10 +90,17 @@ struct DevCommand: AsyncParsableCommand {
         // serve has drained, so that serve's last writes still land.
         let apiGroup = ServiceGroup(
             configuration: .init(services: apiServer.services.map { .init(service: $0) }, logger: logger))
+        let serveGroup = ServeGroupHandle()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 defer { announce.finish() }
-                try await apiGroup.run()
+                do {
+                    try await apiGroup.run()
+                } catch {
+                    logger.critical("the development API server stopped", metadata: ["error": "\(error)"])
+                }
+                // Serve has nothing left to serve against: it stops too.
+                await serveGroup.apiServerEnded()
             }
             var urls = listening.makeAsyncIterator()
             guard let url = await urls.next() else {
@@ -100,12 +108,24 @@ struct DevCommand: AsyncParsableCommand {
                 throw ExitCode.failure
             }
             let serve = try ServeCommand.parse(serveArguments(webhookTLS: webhookTLS))
-            let banner = banner(apiServer: url)
+            guard serve.tlsCertFile == webhookTLS.certificate, serve.certManagement == .none else {
+                logger.critical(
+                    "kcp-ingress dev serves its webhook with its own certificate: leave out --tls-* and --cert-*")
+                throw ExitCode.failure
+            }
+            // From serve's own flags, which may have been given after --.
+            let webhook = "https://127.0.0.1:\(serve.webhookPort)"
+            let banner = banner(apiServer: url, webhook: webhook)
             let services = try await serve.makeServices(logger: logger) { [self] in
-                try await registerWebhooks(caPEM: apiServer.certificates.caCertificatePEM)
+                try await registerWebhooks(urlBase: webhook, caPEM: apiServer.certificates.caCertificatePEM)
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }
-            try await serve.runServices(services, logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger))
+            await serveGroup.started(group)
+            try await group.run()
             await apiGroup.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -154,23 +174,23 @@ struct DevCommand: AsyncParsableCommand {
         return arguments
     }
 
-    private func registerWebhooks(caPEM: [UInt8]) async throws {
+    private func registerWebhooks(urlBase: String, caPEM: [UInt8]) async throws {
         let admin = try KubeConfig.load(
             path: URL(fileURLWithPath: dataDir).appendingPathComponent("admin.kubeconfig").path)
         let client = try APIClient(connection: admin)
         try await WebhookRegistration(
-            name: "kcp-ingress", urlBase: "https://127.0.0.1:\(webhookPort)", caPEM: caPEM
+            name: "kcp-ingress", urlBase: urlBase, caPEM: caPEM
         ).apply(client)
     }
 
-    private func banner(apiServer url: String) -> String {
+    private func banner(apiServer url: String, webhook: String) -> String {
         let kubeconfig = URL(fileURLWithPath: dataDir).appendingPathComponent("admin.kubeconfig").path
         var lines = [
             "",
             "kcp-ingress dev is ready on 127.0.0.1:",
             "  API server  \(url)",
             "              kubectl --kubeconfig \(kubeconfig) get ingress,httproute,route -A -L kcp.dev/cluster",
-            "  webhook     https://127.0.0.1:\(webhookPort) (/mutate and /validate, registered as kcp-ingress)",
+            "  webhook     \(webhook) (/mutate and /validate, registered as kcp-ingress)",
             "  xDS (ADS)   127.0.0.1:\(envoyxdsPort)  envoy -c contrib/envoy/bootstrap.yaml --disable-hot-restart",
             "  Envoy's HTTP listener, once Envoy runs: http://127.0.0.1:\(envoyListenerPort)",
         ]
@@ -182,3 +202,20 @@ struct DevCommand: AsyncParsableCommand {
 }
 
 extension DevCommand: AsyncRunnable {}
+
+/// Serve's service group, once it exists, so that the development API
+/// server ending (it failed) stops serve too, whenever that happens.
+actor ServeGroupHandle {
+    private var group: ServiceGroup?
+    private var apiServerGone = false
+
+    func started(_ group: ServiceGroup) async {
+        self.group = group
+        if apiServerGone { await group.triggerGracefulShutdown() }
+    }
+
+    func apiServerEnded() async {
+        apiServerGone = true
+        await group?.triggerGracefulShutdown()
+    }
+}

@@ -66,6 +66,26 @@ struct SelfManagedCertificateTests {
         #expect(code == 200)
     }
 
+    @Test("a Secret of that name that is not kubernetes.io/tls (its type cannot change) is replaced")
+    func opaqueSecretReplaced() async throws {
+        let api = try await Self.apiServer()
+        defer { api.stop() }
+        let made = try await api.kubectl(
+            ["create", "-f", "-"],
+            stdin:
+                #"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"\#(SelfManagedReplica.secret)","namespace":"default"},"data":{"x":"eA=="}}"#
+        )
+        try #require(made.status == 0, "\(made.stderr)")
+        let replica = try await SelfManagedReplica(api: api)
+        defer { replica.stop() }
+        let type = try await api.kubectl(["get", "secret", SelfManagedReplica.secret, "-o", "jsonpath={.type}"])
+        #expect(type.stdout == "kubernetes.io/tls")
+        let secret = try await api.secretData()
+        #expect(Set(secret.keys) == ["ca.crt", "ca.key", "tls.crt", "tls.key"])
+        let (code, _) = try await replica.curl("/healthz", caBundle: try #require(secret["ca.crt"]))
+        #expect(code == 200)
+    }
+
     @Test("two replicas started together agree on one CA")
     func twoReplicasOneCA() async throws {
         let api = try await Self.apiServer()

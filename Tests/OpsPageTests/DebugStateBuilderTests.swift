@@ -141,5 +141,7 @@ struct DebugStateBuilderTests {
         #expect(query.filter == .init(namespace: "team-a", kind: "httproute", cluster: "east 1", notReady: true))
         #expect(query.page == 2)
         #expect(DebugQuery(nil) == DebugQuery("namespace=&kind=&page=x"))
+        // Pairs without a key, or nothing at all, are ignored.
+        for odd in ["=", "&=", "=x", "&&", "==", "namespace"] { #expect(DebugQuery(odd) == DebugQuery(nil)) }
     }
 }

@@ -145,7 +145,11 @@ extension XDSStreamState {
                 // names nothing never reaches it, and Envoy waits out its
                 // initial fetch timeout (15 s) before it is ready. Saying
                 // that `<rc>/` does not exist completes that first fetch.
-                removed = snapshot.resources(.routeConfiguration, delta: true).keys.map { $0 + "/" }
+                let namespaces = state.names.filter { !state.namesResource($0) }
+                let configurations =
+                    namespaces.isEmpty
+                    ? Array(snapshot.resources(.routeConfiguration, delta: true).keys) : Array(namespaces)
+                removed = configurations.sorted().map { $0 + "/" }
             }
             guard !changed.isEmpty || !removed.isEmpty || state.needsResponse else { return nil }
             response = XDSResponse(

@@ -64,6 +64,7 @@ public struct XDSStreamState: Sendable {
             let current = snapshot.resources(type, delta: false).filter { state.includes($0.key) }
             if ContentHash.hex(versions: current.mapValues(\.version)) == request.versionInfo {
                 state.held = current.mapValues(TypeState.Held.init)
+                state.ackedVersionInfo = request.versionInfo
                 state.needsResponse = false
             }
         }
