@@ -143,6 +143,7 @@ and the samples of contrib/samples/. Try it:
   curl -H 'Host: shop.kcp-apps.127.0.0.1.nip.io' http://127.0.0.1:$listener_port/api     # west
   curl -H 'Host: shop-gw.kcp-apps.127.0.0.1.nip.io' http://127.0.0.1:$listener_port/     # the HTTPRoute: east or west
   kubectl --kubeconfig $data/admin.kubeconfig label service shop kcp.dev/cluster=west --overwrite   # and / follows
+  open http://127.0.0.1:$probe_port/debug: roots, leaves, clusters and Envoys on one screen
 Ctrl-C stops everything.
 EOF
 touch "$data/ready"

@@ -184,7 +184,7 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     private func banner(apiServer url: String, webhook: String) -> String {
-        let kubeconfig = URL(fileURLWithPath: dataDir).appendingPathComponent("admin.kubeconfig").path
+        let kubeconfig = (dataDir as NSString).appendingPathComponent("admin.kubeconfig")
         var lines = [
             "",
             "kcp-ingress dev is ready on 127.0.0.1:",
@@ -194,7 +194,10 @@ struct DevCommand: AsyncParsableCommand {
             "  xDS (ADS)   127.0.0.1:\(envoyxdsPort)  envoy -c contrib/envoy/bootstrap.yaml --disable-hot-restart",
             "  Envoy's HTTP listener, once Envoy runs: http://127.0.0.1:\(envoyListenerPort)",
         ]
-        if healthProbePort != 0 { lines.append("  probes      http://127.0.0.1:\(healthProbePort)/readyz") }
+        if healthProbePort != 0 {
+            lines.append("  probes      http://127.0.0.1:\(healthProbePort)/readyz")
+            lines.append("  the page    http://127.0.0.1:\(healthProbePort)/debug (roots, leaves, clusters, Envoys)")
+        }
         if metricsPort != 0 { lines.append("  metrics     http://127.0.0.1:\(metricsPort)/metrics") }
         lines.append("Ctrl-C stops it.")
         return lines.joined(separator: "\n") + "\n\n"
