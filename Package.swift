@@ -258,6 +258,12 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .executableTarget(
+            name: "admission-review-bench",
+            dependencies: ["Admission", "KubeAPI", "Placement"],
+            path: "Benchmarks/AdmissionReview",
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
             name: "kubeapi-json-bench",
             dependencies: ["KubeAPI"],
             path: "Benchmarks/JSON",

@@ -1,4 +1,11 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
+
+// One event loop per CPU this process may run on: see AllowedCPUs.
+if let allowed = AllowedCPUs.count(), allowed < System.coreCount {
+    NIOSingletons.groupLoopCountSuggestion = allowed
+}
 
 // Parsed by hand rather than through `@main` so that Go-style single-dash
 // long flags can be rewritten first.
