@@ -26,7 +26,7 @@ BENCH_PACKAGES := nginx wrk util-linux nghttp2-client
 
 DEV_CERTS := certs/dev
 
-.PHONY: deps bench-deps build run demo dev-apiserver test bench bench-debug-page bench-http1-parser bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
+.PHONY: deps bench-deps build run demo dev-apiserver test bench bench-admission-review bench-debug-page bench-http1-parser bench-json bench-informer bench-admission bench-status-loop bench-xds fmt lint clean fuzz
 
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -138,6 +138,12 @@ fuzz:
 		Sources/HTTPServer/HTTP1RequestParser.swift Fuzz/HTTP1ParserFuzz.swift -o .build/fuzz/http1-fuzz
 	mkdir -p .build/fuzz/http1-corpus && cp Fuzz/http1-corpus/* .build/fuzz/http1-corpus/
 	.build/fuzz/http1-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 .build/fuzz/http1-corpus
+
+# One admission review's own work in process: decode, decide, encode, in ns.
+bench-admission-review:
+	$(SWIFT) build -c release --product admission-review-bench
+	mkdir -p .build/bench && python3 contrib/bench/admission.py .build/bench
+	.build/release/admission-review-bench .build/bench/validate.json .build/bench/dryrun.json
 
 # The operator's page at 10,000 roots: CPU per request for the page and its JSON.
 bench-debug-page:
