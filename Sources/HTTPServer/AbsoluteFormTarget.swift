@@ -9,7 +9,10 @@ struct AbsoluteFormTarget: Equatable {
 
     /// Nil for any target not in absolute form (origin form, `*`).
     init?(_ target: String) {
-        guard let schemeEnd = target.firstRange(of: "://") else { return nil }
+        // Nearly every request is in origin form: decided on the first byte.
+        guard target.utf8.first != UInt8(ascii: "/"), let schemeEnd = target.firstRange(of: "://") else {
+            return nil
+        }
         let scheme = target[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { return nil }
         let rest = target[schemeEnd.upperBound...]

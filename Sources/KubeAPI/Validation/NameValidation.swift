@@ -31,7 +31,9 @@ public enum NameValidation {
         if host.hasPrefix("*.") {
             return dns1123SubdomainError(String(host.dropFirst(2))).map { "wildcard host: \($0)" }
         }
-        if host.contains("*") { return "a wildcard is only allowed as the whole first label, as in *.example.com" }
+        if host.utf8.contains(UInt8(ascii: "*")) {
+            return "a wildcard is only allowed as the whole first label, as in *.example.com"
+        }
         return dns1123SubdomainError(host)
     }
 
