@@ -249,6 +249,18 @@ struct DevAPIServerKubectlTableTests {
         return result.stdout.split(separator: "\n").map { normaliseAge(String($0)) }
     }
 
+    /// What `kubectl get ARGUMENTS` printed, ages normalised, against
+    /// `expected`; a mismatch shows everything kubectl printed.
+    static func expectPrinted(
+        _ server: DevAPIServerProcess, _ arguments: [String], _ expected: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        let lines = try await printed(server, arguments)
+        #expect(
+            lines == expected, "kubectl get \(arguments) printed:\n\(lines.joined(separator: "\n"))",
+            sourceLocation: sourceLocation)
+    }
+
     static func normaliseAge(_ line: String) -> String {
         line.replacing(#/\b\d{1,2}s +(?=\S)/#, with: "<age> ").replacing(#/\b\d{1,2}s *$/#, with: "<age>")
     }
@@ -267,15 +279,17 @@ struct DevAPIServerKubectlTableTests {
         #expect(try await server.kubectl(["create", "-f", "-"], stdin: Self.webhooks).status == 0)
         #expect(try await server.kubectl(["create", "service", "clusterip", "web", "--tcp=80:8080"]).status == 0)
 
-        #expect(
-            try await Self.printed(server, ["ingress"]) == [
+        try await Self.expectPrinted(
+            server, ["ingress"],
+            [
                 "NAME   CLASS    HOSTS                            ADDRESS   PORTS   AGE",
                 "shop   <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age>",
             ])
         // The sample Service leaves type and protocol to kube-apiserver's
         // defaulting, which this server does not do: its row prints them empty.
-        #expect(
-            try await Self.printed(server, ["service", "-o", "wide"]) == [
+        try await Self.expectPrinted(
+            server, ["service", "-o", "wide"],
+            [
                 "NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   SELECTOR",
                 "shop                   <none>       <unknown>     8080/     <age> app=shop",
                 "shop-api               <none>       <unknown>     8080/     <age> app=shop-api",
@@ -291,37 +305,44 @@ struct DevAPIServerKubectlTableTests {
                 "kube-public   second   <none>   a.example.com                              80      <age>",
                 "default       shop     <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age>",
             ])
-        #expect(
-            try await Self.printed(server, ["ingress", "-L", "app"]) == [
+        try await Self.expectPrinted(
+            server, ["ingress", "-L", "app"],
+            [
                 "NAME   CLASS    HOSTS                            ADDRESS   PORTS   AGE   APP",
                 "shop   <none>   shop.kcp-apps.127.0.0.1.nip.io             80      <age> shop",
             ])
-        #expect(
-            try await Self.printed(server, ["service", "--show-labels"]) == [
+        try await Self.expectPrinted(
+            server, ["service", "--show-labels"],
+            [
                 "NAME       TYPE        CLUSTER-IP   EXTERNAL-IP   PORT(S)   AGE   LABELS",
                 "shop                   <none>       <unknown>     8080/     <age> kcp.dev/cluster=east",
                 "shop-api               <none>       <unknown>     8080/     <age> kcp.dev/cluster=west",
                 "web        ClusterIP   <none>       <none>        80/TCP    <age> app=web",
             ])
-        #expect(
-            try await Self.printed(server, ["namespace", "default", "kube-system"]) == [
+        try await Self.expectPrinted(
+            server, ["namespace", "default", "kube-system"],
+            [
                 "NAME          STATUS   AGE", "default       Active   <age>", "kube-system   Active   <age>",
             ])
-        #expect(
-            try await Self.printed(server, ["lease"]) == [
+        try await Self.expectPrinted(
+            server, ["lease"],
+            [
                 "NAME          HOLDER      AGE", "kcp-ingress   replica-a   <age>",
             ])
-        #expect(
-            try await Self.printed(server, ["validatingwebhookconfigurations"]) == [
+        try await Self.expectPrinted(
+            server, ["validatingwebhookconfigurations"],
+            [
                 "NAME          WEBHOOKS   AGE", "kcp-ingress   2          <age>",
             ])
-        #expect(
-            try await Self.printed(server, ["httproute"]) == [
+        try await Self.expectPrinted(
+            server, ["httproute"],
+            [
                 "NAME   HOSTNAMES                               AGE",
                 #"shop   ["shop-gw.kcp-apps.127.0.0.1.nip.io"]   <age>"#,
             ])
-        #expect(
-            try await Self.printed(server, ["route"]) == [
+        try await Self.expectPrinted(
+            server, ["route"],
+            [
                 "NAME   HOST/PORT                              PATH   SERVICES                  PORT    TERMINATION   WILDCARD",
                 "shop   shop-route.kcp-apps.127.0.0.1.nip.io   /      shop(83%),shop-api(16%)   <all>                 ",
             ])
