@@ -27,6 +27,10 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// A socket read asked for while an answer was pending.
     private var readHeld = false
     private var timer: Scheduled<Void>?
+    /// When the scheduled task fires.
+    private var timerFiresAt: NIODeadline?
+    /// The timer the state machine wants now, and when it is due.
+    private var wanted: (kind: HTTP1ConnectionStateMachine.Timer, generation: Int, deadline: NIODeadline)?
     /// A streamed body being produced, cancelled if the connection closes.
     private var producing: Task<Void, Never>?
     private var processing = false
@@ -328,12 +332,32 @@ final class HTTP1ServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Timers are re-armed lazily: a keep-alive request moves the deadline
+    /// twice (read, then idle), and scheduling and cancelling a task for each
+    /// cost more than the request's own parsing. A timer due no sooner than
+    /// the task already scheduled is only noted; when that task fires early
+    /// it schedules itself again for what is left.
     private func armTimer(context: ChannelHandlerContext) {
         guard let (kind, generation) = machine.takeTimerToArm() else { return }
+        let deadline = context.eventLoop.now + TimeAmount(machine.duration(of: kind))
+        wanted = (kind, generation, deadline)
+        if timer != nil, let firesAt = timerFiresAt, firesAt <= deadline { return }
         timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(machine.duration(of: kind))) {
-            [self] in
-            if machine.timerFired(kind, generation: generation) { context.close(promise: nil) }
+        schedule(at: deadline, context: context)
+    }
+
+    private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        timerFiresAt = deadline
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            timer = nil
+            timerFiresAt = nil
+            guard let wanted else { return }
+            if context.eventLoop.now < wanted.deadline {
+                schedule(at: wanted.deadline, context: context)
+                return
+            }
+            self.wanted = nil
+            if machine.timerFired(wanted.kind, generation: wanted.generation) { context.close(promise: nil) }
         }
     }
 }
