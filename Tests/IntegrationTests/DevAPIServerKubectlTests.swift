@@ -59,6 +59,32 @@ struct DevAPIServerKubectlTests {
         #expect(gone.stderr.contains(#"ingresses.networking.k8s.io "shop" not found"#))
     }
 
+    /// kubectl's imperative commands send built-in kinds as protobuf: a
+    /// Secret's `data` is `map<string, bytes>`, base64 once it is JSON.
+    @Test("kubectl create secret generic and tls: data kept byte for byte, the type set")
+    func secrets() async throws {
+        let server = try await DevAPIServerProcess()
+        defer { server.stop() }
+        let generic = try await server.kubectl([
+            "create", "secret", "generic", "s", "--from-literal=a=hello", "--from-literal=b=\u{1}bin\u{FF}",
+        ])
+        #expect(generic.status == 0, "\(generic.stderr)")
+        let data = try await server.kubectl(["get", "secret", "s", "-o", "jsonpath={.type} {.data.a} {.data.b}"])
+        #expect(data.stdout == "Opaque aGVsbG8= AWJpbsO/")
+        let certificates = try await KCPIngressServer.makeCertificates()
+        defer { try? FileManager.default.removeItem(at: certificates) }
+        let tls = try await server.kubectl([
+            "create", "secret", "tls", "t", "--cert", certificates.appendingPathComponent("tls.crt").path, "--key",
+            certificates.appendingPathComponent("tls.key").path,
+        ])
+        #expect(tls.status == 0, "\(tls.stderr)")
+        let stored = try await server.kubectl(["get", "secret", "t", "-o", "jsonpath={.type} {.data.tls\\.crt}"])
+        let parts = stored.stdout.split(separator: " ")
+        #expect(parts.first == "kubernetes.io/tls")
+        let pem = try #require(parts.last.flatMap { Data(base64Encoded: String($0)) })
+        #expect(pem == FileManager.default.contents(atPath: certificates.appendingPathComponent("tls.crt").path))
+    }
+
     @Test("kubectl apply twice, changed in between, updates the object and bumps generation")
     func apply() async throws {
         let server = try await DevAPIServerProcess()

@@ -19,6 +19,15 @@ enum CoreSchemas {
                     "NamespaceStatus", [.string(1, "phase"), .messages(2, "conditions", namespaceCondition)])),
         ])
 
+    /// `Secret`: Go's field order (immutable, data, stringData, type), its
+    /// `generated.proto` numbers.
+    static let secret = MessageSchema(
+        "Secret",
+        [
+            .message(1, "metadata", MetaSchemas.objectMeta), .special(5, "immutable", .bool, .pointer),
+            .special(2, "data", .bytesMap, .omitEmpty), .map(4, "stringData"), .string(3, "type"),
+        ])
+
     static let servicePort = MessageSchema(
         "ServicePort",
         [

@@ -18,6 +18,7 @@ enum KubernetesProtobuf {
     static let schemas: [String: MessageSchema] = [
         "v1/Namespace": CoreSchemas.namespace,
         "v1/Service": CoreSchemas.service,
+        "v1/Secret": CoreSchemas.secret,
         "networking.k8s.io/v1/Ingress": GroupSchemas.ingress,
         "coordination.k8s.io/v1/Lease": GroupSchemas.lease,
         "admissionregistration.k8s.io/v1/MutatingWebhookConfiguration": WebhookSchemas.mutatingConfiguration,

@@ -75,7 +75,11 @@ struct MessageDecoder {
             }
             if let value = try value(of: field, occurrences, in: reader, path: path, depth: depth) {
                 // Members of nested messages were counted as they were decoded.
-                let entries = if case .stringMap = field.kind { value.objectValue?.count ?? 0 } else { 0 }
+                let entries: Int
+                switch field.kind {
+                case .stringMap, .bytesMap: entries = value.objectValue?.count ?? 0
+                default: entries = 0
+                }
                 try spend(1 + (value.arrayValue?.count ?? 0) + entries, path)
                 object[field.name] = value
             }
@@ -100,11 +104,12 @@ struct MessageDecoder {
             return .array(items)
         }
         switch field.kind {
-        case .stringMap:
+        case .stringMap, .bytesMap:
+            let binary = if case .bytesMap = field.kind { true } else { false }
             var entries: [String: String] = [:]
             for occurrence in occurrences {
                 guard case .bytes(let range) = occurrence else { continue }
-                let (key, value) = try Self.mapEntry(reader.reader(for: range), path: path)
+                let (key, value) = try Self.mapEntry(reader.reader(for: range), binaryValue: binary, path: path)
                 entries[key] = value
             }
             if entries.isEmpty { return field.presence == .always ? .null : nil }
@@ -194,7 +199,10 @@ struct MessageDecoder {
         }
     }
 
-    private static func mapEntry(_ reader: ProtobufReader, path: String) throws(ProtobufError) -> (String, String) {
+    /// A map entry: key (1) and value (2); a binary value comes back base64.
+    private static func mapEntry(_ reader: ProtobufReader, binaryValue: Bool, path: String) throws(ProtobufError)
+        -> (String, String)
+    {
         var reader = reader
         var key = ""
         var value = ""
@@ -203,8 +211,13 @@ struct MessageDecoder {
                 try reader.skip(wireType)
                 continue
             }
-            let string = try Self.text(reader.bytes[try reader.lengthDelimited()], path: path)
-            if number == 1 { key = string } else { value = string }
+            let bytes = reader.bytes[try reader.lengthDelimited()]
+            if number == 2, binaryValue {
+                value = Data(bytes).base64EncodedString()
+            } else {
+                let string = try Self.text(bytes, path: path)
+                if number == 1 { key = string } else { value = string }
+            }
         }
         return (key, value)
     }
@@ -264,7 +277,7 @@ extension FieldSchema {
     var keepsEveryOccurrence: Bool {
         if repeated { return true }
         switch kind {
-        case .stringMap, .message: return true
+        case .stringMap, .bytesMap, .message: return true
         default: return false
         }
     }

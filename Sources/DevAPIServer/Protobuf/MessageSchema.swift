@@ -28,6 +28,8 @@ indirect enum FieldKind: Sendable {
     case int64
     /// `map<string, string>`: repeated key (1) / value (2) entries.
     case stringMap
+    /// `map<string, bytes>` (a Secret's data): the values base64 in JSON.
+    case bytesMap
     case message(MessageSchema)
     /// `metav1.Time`: seconds only, RFC 3339, `null` when zero.
     case time
