@@ -161,8 +161,7 @@ struct AdmissionChain: Sendable {
         let remaining = attributes.deadline - .now
         guard remaining > .zero else { throw WebhookFailure("context deadline exceeded") }
         let timeout = min(Duration.seconds(min(max(webhook.timeoutSeconds, 1), 30)), remaining)
-        let timeoutText =
-            "\(Int((Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18).rounded(.up)))s"
+        let timeoutText = "\(Int(timeout.inSeconds.rounded(.up)))s"
         var body = ByteBuffer()
         body.writeBytes(review.bytes)
         let request = try ClientRequest(

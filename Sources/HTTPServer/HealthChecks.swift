@@ -54,6 +54,12 @@ public final class HealthChecks: Sendable {
         return true
     }
 
+    /// Returns once `isReady()` holds, looking again every `interval`;
+    /// throws `CancellationError` when the task is cancelled first.
+    public func waitUntilReady(checkingEvery interval: Duration = .milliseconds(50)) async throws {
+        while await !isReady() { try await Task.sleep(for: interval) }
+    }
+
     func readiness(verbose: Bool) async -> HTTPResponse {
         let registered = checks.withLock { $0 }
         var lines: [String] = []

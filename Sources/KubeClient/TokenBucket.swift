@@ -1,3 +1,5 @@
+import KubeAPI
+
 /// golang.org/x/time/rate's token bucket: `burst` tokens, refilled at
 /// `rate` per second; a reservation that finds no token waits for one.
 struct TokenBucket<Instant: InstantProtocol> where Instant.Duration == Duration {
@@ -17,8 +19,7 @@ struct TokenBucket<Instant: InstantProtocol> where Instant.Duration == Duration 
     mutating func reserve(at now: Instant) -> Duration {
         let elapsed = last.duration(to: now)
         if elapsed > .zero {
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            tokens = min(burst, tokens + seconds * rate)
+            tokens = min(burst, tokens + elapsed.inSeconds * rate)
             last = now
         }
         tokens -= 1

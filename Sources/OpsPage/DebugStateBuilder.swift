@@ -108,8 +108,6 @@ public enum DebugStateBuilder {
                     gateways: LeafAddresses.addresses(of: leaf, kind: kind, rootHosts: hosts).map(\.description))
             }.sorted { ($0.cluster, $0.name) < ($1.cluster, $1.name) },
             status: StatusLine.of(object, kind: kind), routing: state, routingDetail: detail,
-            programmedSeconds: programmed.map {
-                Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
-            })
+            programmedSeconds: programmed?.inSeconds)
     }
 }

@@ -42,7 +42,7 @@ public final class ServingCertificateManager: Sendable {
             .trust(stored.bundle, now: now)
         let wrote = try files.write(stored)
         if wrote { logger.info("serving certificate written", metadata: ["directory": "\(settings.directory)"]) }
-        let next = min(stored.nextChange(settings), now.addingTimeInterval(settings.checkInterval.seconds))
+        let next = min(stored.nextChange(settings), now.addingTimeInterval(settings.checkInterval.inSeconds))
         return (max(next, now.addingTimeInterval(1)), wrote)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 import TLS
 
 /// What the shared Secret holds:
@@ -73,7 +74,7 @@ struct StoredCertificates: Equatable {
         var result = self
         var done: [String] = []
         let authorityLeft = Self.expiry(authority.certificatePEM)?.timeIntervalSince(now) ?? 0
-        if authorityLeft < settings.validity.seconds {
+        if authorityLeft < settings.validity.inSeconds {
             // Too late to sign a whole serving lifetime: the next CA takes over
             // at once (a new one, if none was waiting).
             result.authority = try next ?? Self.newAuthority(settings)
@@ -81,7 +82,7 @@ struct StoredCertificates: Equatable {
             result.serving = try Self.servingPair(settings, result.authority)
             done.append("a new CA took over at once (the signing CA had less than a serving lifetime left)")
         } else {
-            if authorityLeft < settings.authorityValidity.seconds / 3, next == nil {
+            if authorityLeft < settings.authorityValidity.inSeconds / 3, next == nil {
                 result.next = try Self.newAuthority(settings)
                 done.append("a new CA is trusted, to sign from the next renewal")
             }
@@ -90,7 +91,7 @@ struct StoredCertificates: Equatable {
             // lifetime to see it in caBundle; until then the current one,
             // which has several serving lifetimes left, goes on signing.
             if let waiting = next, let made = Self.made(waiting.certificatePEM),
-                now.timeIntervalSince(made) >= settings.validity.seconds / 3
+                now.timeIntervalSince(made) >= settings.validity.inSeconds / 3
             {
                 result.authority = waiting
                 result.next = nil
@@ -117,14 +118,14 @@ struct StoredCertificates: Equatable {
     func nextChange(_ settings: ServingCertificateSettings) -> Date {
         var times: [Date] = []
         if let expiry = Self.expiry(authority.certificatePEM) {
-            times.append(expiry.addingTimeInterval(-settings.validity.seconds))
-            if next == nil { times.append(expiry.addingTimeInterval(-settings.authorityValidity.seconds / 3)) }
+            times.append(expiry.addingTimeInterval(-settings.validity.inSeconds))
+            if next == nil { times.append(expiry.addingTimeInterval(-settings.authorityValidity.inSeconds / 3)) }
         }
         if let expiry = Self.expiry(serving.certificatePEM) {
-            times.append(expiry.addingTimeInterval(-settings.validity.seconds / 3))
+            times.append(expiry.addingTimeInterval(-settings.validity.inSeconds / 3))
         }
         if let made = next.flatMap({ Self.made($0.certificatePEM) }) {
-            times.append(made.addingTimeInterval(settings.validity.seconds / 3))
+            times.append(made.addingTimeInterval(settings.validity.inSeconds / 3))
         }
         times += ((try? CertificateIssuer.details(bundle)) ?? []).map(\.notAfter)
         return times.min() ?? Date()
@@ -136,7 +137,7 @@ struct StoredCertificates: Equatable {
         guard CertificateIssuer.isValid(serving, signedBy: authority, for: settings.dnsNames),
             let expiry = Self.expiry(serving.certificatePEM)
         else { return true }
-        return expiry.timeIntervalSince(now) <= settings.validity.seconds / 3
+        return expiry.timeIntervalSince(now) <= settings.validity.inSeconds / 3
     }
 
     private static func expiry(_ pem: [UInt8]) -> Date? {
@@ -160,11 +161,5 @@ struct StoredCertificates: Equatable {
         try CertificateIssuer.servingCertificate(
             commonName: settings.dnsNames[2], dnsNames: settings.dnsNames, validity: settings.validity,
             signedBy: authority)
-    }
-}
-
-extension Duration {
-    var seconds: TimeInterval {
-        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
     }
 }

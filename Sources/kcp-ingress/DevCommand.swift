@@ -4,7 +4,6 @@ import KubeClient
 import Logging
 import ServiceLifecycle
 import TLS
-import UnixSignals
 
 /// The whole system in one process on 127.0.0.1, for a laptop: the
 /// development API server, and `serve` against it with its webhooks
@@ -120,10 +119,7 @@ struct DevCommand: AsyncParsableCommand {
                 try await registerWebhooks(urlBase: webhook, caPEM: apiServer.certificates.caCertificatePEM)
                 FileHandle.standardOutput.write(Data(banner.utf8))
             }
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint],
-                    logger: logger))
+            let group = ServeCommand.serviceGroup(services, logger: logger)
             await serveGroup.started(group)
             try await group.run()
             await apiGroup.triggerGracefulShutdown()

@@ -267,18 +267,17 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         Logs.bootstrap(format: logFormat, level: logLevel.level)
         let logger = Logger(label: "kcp-ingress")
-        try await runServices(try await makeServices(logger: logger), logger: logger)
+        try await Self.serviceGroup(try await makeServices(logger: logger), logger: logger).run()
         logger.info("shut down cleanly")
     }
 
-    /// Runs `services` until SIGTERM or SIGINT, then shuts them down, the last first.
-    func runServices(_ services: [any Service], logger: Logger) async throws {
-        let group = ServiceGroup(
+    /// `services` run until SIGTERM or SIGINT, then shut down, the last first.
+    static func serviceGroup(_ services: [any Service], logger: Logger) -> ServiceGroup {
+        ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
     }
 
     /// Everything `serve` runs, in start order. `whenReady` runs once
@@ -627,10 +626,8 @@ struct WhenReady: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while await !health.isReady() {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
             do {
+                try await health.waitUntilReady()
                 try await action()
             } catch is CancellationError {
                 return
@@ -650,9 +647,8 @@ struct ServingStatusLifecycle: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while await !health.isReady() {
-                try? await Task.sleep(for: .milliseconds(100))
-            }
+            // Shutdown before the process was ever ready: never SERVING.
+            guard (try? await health.waitUntilReady()) != nil else { return }
             registry.set("", .serving)
             try? await gracefulShutdown()
         }
