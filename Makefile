@@ -72,9 +72,10 @@ dev-apiserver: build
 	.build/debug/kcp-ingress dev-apiserver --data-dir .kcp-ingress
 
 # Tests whose assertions are about wall-clock deadlines (leader election's
-# renew deadline) run on their own after the rest: the parallel suite loads
-# both cores enough to delay a single request by seconds.
-TIMED_TESTS := LeaderElectorTests|LeaderElectorHangingRenewalTests
+# renew deadline, serving certificates that live 3 s) run on their own after
+# the rest: the parallel suite loads both cores enough to delay a single
+# request by seconds.
+TIMED_TESTS := LeaderElectorTests|LeaderElectorHangingRenewalTests|SelfManagedCertificateRenewalTests
 
 # Swift Testing starts every test at once by default. With ~470 tests in one
 # process, their child processes and two cooperative threads, a test's next
