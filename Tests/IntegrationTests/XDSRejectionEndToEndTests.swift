@@ -46,6 +46,10 @@ struct XDSRejectionEndToEndTests {
                 port: fleet.listenerPort, host: "front.example.com", path: "/api", to: "west")
             #expect(try await rejectedUpdates(fleet) == 0)
             #expect(try await fleet.serveMetric("kcp_ingress_xds_nacks_total") == 0)
+            // Envoy's answers are timed: CDS, LDS and RDS (VHDS too, in delta) ACKed at least once each.
+            try await fleet.envoy.waitFor("serve times Envoy's ACKs") {
+                try await fleet.serveMetric("kcp_ingress_xds_ack_seconds_count") >= 3
+            }
 
             try await fleet.system.api.apply(broken())
             try await fleet.annotateGateway("httproute", "broken--east", at: fleet.east)

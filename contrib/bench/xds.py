@@ -34,6 +34,7 @@ changes = int(sys.argv[2]) if len(sys.argv) > 2 else 50
 binary = ".build/release/kcp-ingress"
 work = tempfile.mkdtemp(prefix="kcp-bench-xds-")
 processes = []
+envoys = {}
 
 
 def free_port():
@@ -140,7 +141,8 @@ def start_envoy(name, delta, xds_port):
     bootstrap = re.sub(r"port_value: 9901", f"port_value: {admin_port}", bootstrap)
     with open(f"{work}/{name}.yaml", "w") as f:
         f.write(bootstrap)
-    start(["envoy", "-c", f"{work}/{name}.yaml", "--disable-hot-restart", "--log-level", "warning"], f"{name}.log")
+    envoys[name] = start(["envoy", "-c", f"{work}/{name}.yaml", "--disable-hot-restart", "--log-level", "warning"],
+                         f"{name}.log")
     return f"127.0.0.1:{admin_port}"
 
 
@@ -225,6 +227,58 @@ try:
          lambda: get(listener_port, last, "/api")[1].find('"west"') >= 0 and get(listener_port, "r0.example.com", "/")[1].find('"east"') >= 0)
     print(f"state of the world: Envoy routes all {roots} roots {time.time() - connected:.2f} s after it started")
     full_sotw = metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="sotw")
+    builds = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count")
+    build_sum = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_sum")
+    print(f"snapshot builds so far: {builds:.0f}, mean {1000 * build_sum / max(builds, 1):.1f} ms")
+    print(f"serve resident memory: {rss_mib(serve.pid):.0f} MiB (peak {rss_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
+
+    def p(values, q):
+        values = sorted(values)
+        return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+    def one_root_changes(mode, admin, stat, first):
+        """One-root changes, one at a time, with only this mode's Envoy on the
+        listener port (both would share it through SO_REUSEPORT): time to
+        Envoy applying it (its update_success counter) and to the first
+        request it routes; serve's build and Envoy's answer (response sent →
+        ACK) from serve's histograms; resource bytes per change."""
+        applied, routed, sizes = [], [], []
+        ack_type = "vhds" if mode == "delta" else "rds"
+        before = {name: metric(metrics_port, name) for name in (
+            "kcp_ingress_xds_snapshot_build_seconds_count", "kcp_ingress_xds_snapshot_build_seconds_sum")}
+        acks = {name: metric(metrics_port, name, mode=mode, type=ack_type) for name in (
+            "kcp_ingress_xds_ack_seconds_count", "kcp_ingress_xds_ack_seconds_sum")}
+        for n in range(first, first + changes):
+            index = (n * 7919) % roots
+            path = f"/v{n}"
+            bytes_before = metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode=mode)
+            updates = envoy_stat(admin, stat)
+            set_spec(index, ingress(index, path)["spec"])
+            written = time.time()
+            seen_applied = None
+            while time.time() < written + 10:
+                if seen_applied is None and envoy_stat(admin, stat) > updates:
+                    seen_applied = time.time()
+                status, body = get(listener_port, f"r{index}.example.com", path)
+                if '"west"' in body:
+                    routed.append(time.time() - written)
+                    break
+            applied.append((seen_applied or time.time()) - written)
+            time.sleep(0.3)
+            sizes.append(metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode=mode) - bytes_before)
+        built = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count") - before["kcp_ingress_xds_snapshot_build_seconds_count"]
+        build_time = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_sum") - before["kcp_ingress_xds_snapshot_build_seconds_sum"]
+        answered = metric(metrics_port, "kcp_ingress_xds_ack_seconds_count", mode=mode, type=ack_type) - acks["kcp_ingress_xds_ack_seconds_count"]
+        answer_time = metric(metrics_port, "kcp_ingress_xds_ack_seconds_sum", mode=mode, type=ack_type) - acks["kcp_ingress_xds_ack_seconds_sum"]
+        print(f"{mode}: one-root change, {changes} times: Envoy applied p50 {p(applied, .5):.0f} ms"
+              f" p99 {p(applied, .99):.0f} ms; first request routed p50 {p(routed, .5):.0f} ms"
+              f" p99 {p(routed, .99):.0f} ms ({len(routed)} routed)")
+        print(f"  serve's share: {built / changes:.1f} snapshot builds per change, mean {1000 * build_time / max(built, 1):.0f} ms each;"
+              f" Envoy's share: {ack_type} response sent → ACK mean {1000 * answer_time / max(answered, 1):.0f} ms ({answered:.0f} ACKs)")
+        print(f"  bytes per one-root change: {statistics.median(sizes) / 1e3:.2f} KB (median)")
+        return statistics.median(sizes)
+
+    one_root_changes("sotw", sotw_admin, "rds.*update_success", 0)
 
     delta_admin = start_envoy("envoy-delta", True, xds_port)
     wait("delta Envoy connected", lambda: metric(metrics_port, "kcp_ingress_xds_streams", mode="delta") >= 1, 60)
@@ -233,52 +287,10 @@ try:
          metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="delta", type="vhds") > 0, 120)
     time.sleep(2)
     full_delta = metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="delta")
-    builds = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count")
-    build_sum = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_sum")
     print(f"full push: state of the world {full_sotw / 1e6:.2f} MB, delta {full_delta / 1e6:.2f} MB (resource bytes)")
-    print(f"snapshot builds so far: {builds:.0f}, mean {1000 * build_sum / max(builds, 1):.1f} ms")
-    print(f"serve resident memory: {rss_mib(serve.pid):.0f} MiB (peak {rss_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
+    print(f"serve resident memory, two Envoys connected: {rss_mib(serve.pid):.0f} MiB (peak {rss_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
 
-    # One-root changes, one at a time: bytes, time to Envoy applying it, time to the first request routed.
-    applied, routed, bytes_sotw, bytes_delta = [], [], [], []
-    change_builds = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count")
-    change_build_sum = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_sum")
-    for n in range(changes):
-        index = (n * 7919) % roots
-        path = f"/v{n}"
-        before_sotw = metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="sotw")
-        before_delta = metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="delta")
-        updates = envoy_stat(sotw_admin, "rds.*update_success")
-        set_spec(index, ingress(index, path)["spec"])
-        written = time.time()
-        seen_applied = None
-        while time.time() < written + 10:
-            if seen_applied is None and envoy_stat(sotw_admin, "rds.*update_success") > updates:
-                seen_applied = time.time()
-            status, body = get(listener_port, f"r{index}.example.com", path)
-            if '"west"' in body:
-                routed.append(time.time() - written)
-                break
-        applied.append((seen_applied or time.time()) - written)
-        time.sleep(0.3)
-        bytes_sotw.append(metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="sotw") - before_sotw)
-        bytes_delta.append(metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="delta") - before_delta)
-
-    def p(values, q):
-        values = sorted(values)
-        return values[min(len(values) - 1, int(q * len(values)))] * 1000
-
-    print(f"one-root change, {changes} times: Envoy applied p50 {p(applied, .5):.0f} ms p99 {p(applied, .99):.0f} ms;"
-          f" first request routed p50 {p(routed, .5):.0f} ms p99 {p(routed, .99):.0f} ms ({len(routed)} routed)")
-    builds_during = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count") - change_builds
-    build_time = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_sum") - change_build_sum
-    print(f"  serve's share: {builds_during / changes:.1f} snapshot builds per change,"
-          f" mean {1000 * build_time / max(builds_during, 1):.0f} ms each")
-    print(f"bytes per one-root change: state of the world {statistics.median(bytes_sotw) / 1e3:.1f} KB,"
-          f" delta {statistics.median(bytes_delta) / 1e3:.2f} KB (median);"
-          f" delta / full delta push = 1/{full_delta / max(statistics.median(bytes_delta), 1):.0f}")
-
-    # A burst of 1,000 changes from 16 writers: how many responses go out.
+    # A burst of 1,000 changes from 16 writers, both Envoys connected: how many responses go out.
     responses_before = {m: metric(metrics_port, "kcp_ingress_xds_responses_total", mode=m) for m in ("sotw", "delta")}
     builds_before = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count")
 
@@ -295,6 +307,12 @@ try:
     built = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count") - builds_before
     print(f"burst of 1,000 changes in {burst_time:.1f} s: {built:.0f} snapshot builds, responses sent:"
           f" state of the world {sent['sotw']:.0f}, delta {sent['delta']:.0f}")
+
+    # The state-of-the-world Envoy leaves the listener port to the delta one.
+    envoys["envoy-sotw"].terminate()
+    envoys["envoy-sotw"].wait()
+    delta_change = one_root_changes("delta", delta_admin, "vhds.*update_success", changes)
+    print(f"  delta / full delta push = 1/{full_delta / max(delta_change, 1):.0f}")
     print(f"serve resident memory at the end: {rss_mib(serve.pid):.0f} MiB (peak {rss_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
 finally:
     for process in processes:

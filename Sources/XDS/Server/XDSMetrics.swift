@@ -8,6 +8,7 @@ struct XDSMetrics: Sendable {
     private let nacks: [ResourceType: Counter]
     private let responses: [ResourceType: Counter]
     private let responseBytes: [ResourceType: Counter]
+    private let answerTimes: [ResourceType: Metrics.Timer]
 
     init(delta: Bool) {
         let mode = ("mode", delta ? "delta" : "sotw")
@@ -21,6 +22,11 @@ struct XDSMetrics: Sendable {
         responseBytes = Self.byType {
             Counter(label: "kcp_ingress_xds_response_bytes_total", dimensions: [("type", $0.shortName), mode])
         }
+        answerTimes = Self.byType {
+            Metrics.Timer(
+                label: "kcp_ingress_xds_ack_seconds", dimensions: [("type", $0.shortName), mode],
+                preferredDisplayUnit: .seconds)
+        }
     }
 
     func streamOpened() { streams.increment() }
@@ -33,6 +39,10 @@ struct XDSMetrics: Sendable {
         responses[response.type]!.increment()
         responseBytes[response.type]!.increment(by: response.resources.reduce(0) { $0 + $1.body.value.count })
     }
+
+    /// A response sent → Envoy's ACK or NACK of it: how long Envoy took to
+    /// apply it (a state-of-the-world route configuration is applied whole).
+    func answered(_ type: ResourceType, after duration: Duration) { answerTimes[type]!.record(duration: duration) }
 
     private static func byType<Value>(_ make: (ResourceType) -> Value) -> [ResourceType: Value] {
         Dictionary(uniqueKeysWithValues: ResourceType.allCases.map { ($0, make($0)) })

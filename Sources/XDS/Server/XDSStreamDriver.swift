@@ -59,6 +59,18 @@ public struct XDSStreamDriver: Sendable {
             var logger = logger
             logger[metadataKey: "stream"] = "\(id)"
             var nodeSeen = false
+            // When each type's response in flight went out, to time Envoy's answer.
+            var sentAt: [ResourceType: ContinuousClock.Instant] = [:]
+            func take(_ outcome: XDSRequestOutcome) -> Bool {
+                switch outcome {
+                case .acknowledged(let type, _), .rejected(let type, _, _):
+                    if let sent = sentAt.removeValue(forKey: type) {
+                        metrics.answered(type, after: sent.duration(to: .now))
+                    }
+                default: break
+                }
+                return observe(outcome, metrics: metrics, logger: logger)
+            }
             for try await event in events {
                 // Only a request changes what Envoy holds or asks for: the
                 // registry (and every root's readiness) hears of those alone.
@@ -69,8 +81,7 @@ public struct XDSStreamDriver: Sendable {
                 case .snapshot(let next):
                     snapshot = next
                     for request in waiting {
-                        heard =
-                            observe(state.receive(request, snapshot: next), metrics: metrics, logger: logger) || heard
+                        heard = take(state.receive(request, snapshot: next)) || heard
                     }
                     waiting = []
                 case .request(let request):
@@ -90,11 +101,12 @@ public struct XDSStreamDriver: Sendable {
                         waiting.append(request)
                         continue
                     }
-                    heard = observe(state.receive(request, snapshot: snapshot), metrics: metrics, logger: logger)
+                    heard = take(state.receive(request, snapshot: snapshot))
                 }
                 guard let snapshot else { continue }
                 for response in state.responses(for: snapshot) {
                     try await send(response)
+                    sentAt[response.type] = .now
                     metrics.sent(response)
                     logger.debug(
                         "sent", metadata: ["type": "\(response.type.shortName)", "version": "\(response.versionInfo)"])
