@@ -9,6 +9,8 @@ import XDS
 /// each informer event marks the root it concerns, and a build reads again
 /// only those, instead of listing every object of the three kinds (30,000
 /// at 10,000 roots) and looking up every root's leaves, a quarter of a build.
+/// `changes()` hands the build only those roots, so that translating a
+/// one-root change costs one root.
 ///
 /// Informers update their store before their handlers run, so a root marked
 /// here is read as it is after the event; one marked while a build reads is
@@ -46,18 +48,45 @@ final class RootSources: Sendable {
                     RootSource.roots(of: objects, reader: reader).map { ($0.identity, $0) },
                     uniquingKeysWith: { first, _ in first })
                 state.listed = true
+                state.dirty = []
             } else {
-                for root in state.dirty {
-                    if let object = stores[root.kind]?.get(root.key.description), !RootKind.isLeaf(object) {
-                        state.sources[root] = RootSource(
-                            kind: root.kind, object: object, leaves: reader.leaves(of: root.key, kind: root.kind))
-                    } else {
-                        state.sources[root] = nil
-                    }
-                }
+                _ = read(&state)
             }
-            state.dirty = []
             return Array(state.sources.values)
         }
+    }
+
+    /// The roots marked since the last call of either, as they are now:
+    /// each changed one with its leaves, and those gone.
+    func changes() -> SnapshotBuilder.RootChanges {
+        state.withLock { state in
+            guard state.listed else {
+                // Nothing read yet: everything is new.
+                state.listed = true
+                state.dirty = []
+                let objects = stores.flatMap { kind, store in store.list().map { (kind: kind, object: $0) } }
+                let roots = RootSource.roots(of: objects, reader: reader)
+                state.sources = Dictionary(roots.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+                return SnapshotBuilder.RootChanges(changed: roots, removed: [])
+            }
+            return read(&state)
+        }
+    }
+
+    /// Reads the marked roots again into `state.sources`.
+    private func read(_ state: inout State) -> SnapshotBuilder.RootChanges {
+        var changes = SnapshotBuilder.RootChanges(changed: [], removed: [])
+        for root in state.dirty {
+            if let object = stores[root.kind]?.get(root.key.description), !RootKind.isLeaf(object) {
+                let source = RootSource(
+                    kind: root.kind, object: object, leaves: reader.leaves(of: root.key, kind: root.kind))
+                state.sources[root] = source
+                changes.changed.append(source)
+            } else if state.sources.removeValue(forKey: root) != nil {
+                changes.removed.append(root)
+            }
+        }
+        state.dirty = []
+        return changes
     }
 }

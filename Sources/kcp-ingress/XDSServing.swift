@@ -26,7 +26,8 @@ struct XDSServing {
             let reader = sync.reader
             let kept = RootSources(stores: sync.roots.mapValues(\.store), reader: reader)
             sources = kept
-            source = SnapshotBuilder.Source(roots: { kept.current() }, service: reader.service)
+            source = SnapshotBuilder.Source(
+                roots: { kept.current() }, changes: { kept.changes() }, service: reader.service)
             synced = { stores.hasSynced }
         } else {
             source = SnapshotBuilder.Source(roots: { [] }, service: { _ in nil })

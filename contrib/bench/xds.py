@@ -102,10 +102,10 @@ def metric_lines(port):
     return urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode().splitlines()
 
 
-def metric(port, name, **labels):
+def metric(port, series, **labels):
     total = 0.0
     for line in metric_lines(port):
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
+        if not line.startswith(series + "{") and not line.startswith(series + " "):
             continue
         if all(f'{k}="{v}"' in line for k, v in labels.items()):
             total += float(line.rsplit(" ", 1)[1])
@@ -220,6 +220,12 @@ try:
         list(pool.map(write_status, items))
     print(f"{roots} roots and {len(items)} leaves with gateway addresses in {time.time() - started:.1f} s")
 
+    # The status loop catches up with 20,000 leaf statuses (a root write
+    # each): measured before it is done, changes would share both cores with it.
+    settled = time.time()
+    wait("status loop settled", lambda: metric(metrics_port, "workqueue_depth", name="status-loop") == 0
+         and metric(metrics_port, "controller_runtime_reconcile_total") >= roots, interval=0.5)
+    print(f"status loop settled {time.time() - settled:.1f} s later")
     sotw_admin = start_envoy("envoy-sotw", False, xds_port)
     connected = time.time()
     last = f"r{roots - 1}.example.com"

@@ -8,14 +8,33 @@ import Synchronization
 /// from the stores as they are then), translated, rendered and published
 /// to every stream at once.
 public final class SnapshotBuilder: Sendable {
-    /// What a build reads: every root with its leaves, and Services by key.
+    /// What a build reads: every root with its leaves, or only the roots
+    /// changed since the last read, and Services by key.
     public struct Source: Sendable {
         public var roots: @Sendable () -> [RootSource]
+        /// The roots created or changed (with their leaves) and those gone
+        /// since the last call of either; nil: every build reads `roots`.
+        public var changes: (@Sendable () -> RootChanges)?
         public var service: @Sendable (ObjectKey) -> JSON?
 
-        public init(roots: @escaping @Sendable () -> [RootSource], service: @escaping @Sendable (ObjectKey) -> JSON?) {
+        public init(
+            roots: @escaping @Sendable () -> [RootSource], changes: (@Sendable () -> RootChanges)? = nil,
+            service: @escaping @Sendable (ObjectKey) -> JSON?
+        ) {
             self.roots = roots
+            self.changes = changes
             self.service = service
+        }
+    }
+
+    /// What changed among the roots since the last read.
+    public struct RootChanges: Sendable {
+        public var changed: [RootSource]
+        public var removed: [RootIdentity]
+
+        public init(changed: [RootSource], removed: [RootIdentity]) {
+            self.changed = changed
+            self.removed = removed
         }
     }
 
@@ -72,10 +91,21 @@ public final class SnapshotBuilder: Sendable {
     /// One build from the stores as they are now.
     public func build() {
         let start = ContinuousClock.now
-        let roots = source.roots()
         let translation = translations.withLock { cache in
-            if servicesDirty.exchange(false, ordering: .relaxed) { cache.invalidateAll() }
-            return Translator.translate(roots: roots, service: source.service, settings: settings, cache: &cache)
+            // A Service change can move any root: every one is read again.
+            let servicesChanged = servicesDirty.exchange(false, ordering: .relaxed)
+            if servicesChanged { cache.invalidateAll() }
+            if cache.holdsEveryRoot, let changes = source.changes?() {
+                return Translator.translate(
+                    changed: changes.changed, removed: changes.removed, service: source.service,
+                    settings: settings, cache: &cache)
+            }
+            var translation = Translator.translate(
+                roots: source.roots(), service: source.service, settings: settings, cache: &cache)
+            cache.holdsEveryRoot = true
+            // An emptied cache cannot say which roots went: the renderer compares all.
+            if servicesChanged { translation.retranslated = nil }
+            return translation
         }
         let rendered: RenderedSnapshot
         do {

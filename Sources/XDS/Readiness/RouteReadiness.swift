@@ -98,10 +98,9 @@ public final class RouteReadiness: RoutingStates {
 
     /// The snapshot now published: the versions Envoy must hold.
     public func update(_ rendered: RenderedSnapshot) {
-        let versions = rendered.snapshot.virtualHosts.mapValues(\.version)
         state.withLock { state in
             state.virtualHostOfRoot = rendered.virtualHostOfRoot
-            state.versions = versions
+            state.versions = rendered.versions
             state.withoutGateway = rendered.rootsWithoutGateway
         }
         clock.retain(rendered.virtualHostOfRoot)

@@ -13,7 +13,7 @@ public struct XDSSnapshot: Sendable {
     public let listeners: [String: XDSResource]
     public let inlineRouteConfigurations: [String: XDSResource]
     public let vhdsRouteConfigurations: [String: XDSResource]
-    public let virtualHosts: [String: XDSResource]
+    public private(set) var virtualHosts: [String: XDSResource]
 
     public init(
         sequence: UInt64,
@@ -32,6 +32,22 @@ public struct XDSSnapshot: Sendable {
         self.inlineRouteConfigurations = byName(inlineRouteConfigurations)
         self.vhdsRouteConfigurations = byName(vhdsRouteConfigurations)
         self.virtualHosts = byName(virtualHosts)
+    }
+
+    /// With the virtual hosts already keyed by name, as the renderer keeps
+    /// them: 10,000 of them are shared, not hashed again.
+    public init(
+        sequence: UInt64,
+        clusters: [XDSResource],
+        listeners: [XDSResource],
+        inlineRouteConfigurations: [XDSResource],
+        vhdsRouteConfigurations: [XDSResource],
+        virtualHostsByName: [String: XDSResource]
+    ) {
+        self.init(
+            sequence: sequence, clusters: clusters, listeners: listeners,
+            inlineRouteConfigurations: inlineRouteConfigurations, vhdsRouteConfigurations: vhdsRouteConfigurations)
+        self.virtualHosts = virtualHostsByName
     }
 
     public static let empty = XDSSnapshot(sequence: 0)

@@ -5,8 +5,8 @@ public struct Translation: Hashable, Sendable {
     public var table: RouteTable
     /// In the order the losers were considered: oldest loser first.
     public var conflicts: [HostConflict]
-    /// With incremental translation: the roots translated again; every
-    /// other virtual host is the very value of the previous translation.
+    /// With incremental translation: the roots translated again or gone;
+    /// every other virtual host is the very value of the previous translation.
     /// Nil: unknown, every virtual host may have changed.
     public var retranslated: Set<RootIdentity>?
 

@@ -1,16 +1,20 @@
 import KubeAPI
 
-/// What the translation of each root gave last time, and from what: a
-/// build after a one-root change translates that root again, not 10,000.
+/// Everything the last translation gave, kept so that the next one costs
+/// what changed, not what exists: a build after a one-root change at
+/// 10,000 roots translates that root (and any root a host changes hands
+/// with), touches the hosts they want, and patches the sorted table.
 ///
 /// A root's entry is reused while the root and its leaves keep their
 /// resourceVersions and it keeps the hosts it claimed. Services are not
-/// part of that key: a Service change must call `invalidateAll()`.
+/// part of that key: a Service change must call `invalidateAll()` and
+/// translate every root again.
 public struct TranslationCache: Sendable {
     /// One root's translation and what it came from. A class, and
-    /// immutable: a build passes 10,000 of these around, and a reference
+    /// immutable: tables pass 10,000 of these around, and a reference
     /// costs one retain where a copy of the whole value costs dozens.
     final class Entry: Sendable {
+        let source: RootSource
         /// The root's and its leaves' resourceVersions; nil when any is
         /// missing (objects not from an API server), which is never reused.
         let fingerprint: [String]?
@@ -22,9 +26,10 @@ public struct TranslationCache: Sendable {
         let clusters: [GatewayCluster]
 
         init(
-            fingerprint: [String]?, age: RootAge, wanted: [String], kept: [String]? = nil,
+            source: RootSource, fingerprint: [String]?, age: RootAge, wanted: [String], kept: [String]? = nil,
             virtualHost: EnvoyVirtualHost? = nil, clusters: [GatewayCluster] = []
         ) {
+            self.source = source
             self.fingerprint = fingerprint
             self.age = age
             self.wanted = wanted
@@ -36,23 +41,31 @@ public struct TranslationCache: Sendable {
         /// This entry, translated for `kept`.
         func translated(kept: [String], virtualHost: EnvoyVirtualHost?, clusters: [GatewayCluster]) -> Entry {
             Entry(
-                fingerprint: fingerprint, age: age, wanted: wanted, kept: kept, virtualHost: virtualHost,
-                clusters: clusters)
+                source: source, fingerprint: fingerprint, age: age, wanted: wanted, kept: kept,
+                virtualHost: virtualHost, clusters: clusters)
         }
     }
 
     var entries: [RootIdentity: Entry] = [:]
-    /// The roots oldest first, as last sorted: reused while the same roots
-    /// exist (a root's age never changes), which saves sorting 10,000.
-    var order: [RootAge] = []
+    /// host → the roots that want it, oldest first: the first one keeps it.
+    var wanters: [String: [RootAge]] = [:]
+    /// Hosts more than one root wants: where the conflicts are.
+    var contested: Set<String> = []
+    /// The table's virtual hosts, sorted by name.
+    var virtualHosts: [EnvoyVirtualHost] = []
+    /// Gateway cluster name → the cluster, and how many roots route to it.
+    var clusterUse: [String: (cluster: GatewayCluster, roots: Int)] = [:]
+    /// Set by the snapshot builder once a translation of every root is in:
+    /// from then on it may translate changes alone (until `invalidateAll`).
+    var holdsEveryRoot = false
     /// Roots translated (not reused) by the last build: for tests and metrics.
     public private(set) var lastTranslated = 0
 
     public init() {}
 
+    /// Forgets everything: the next translation must be given every root.
     public mutating func invalidateAll() {
-        entries = [:]
-        order = []
+        self = TranslationCache()
     }
 
     static func fingerprint(of source: RootSource) -> [String]? {
@@ -69,7 +82,106 @@ public struct TranslationCache: Sendable {
         return [root] + versions
     }
 
+    /// Whether `source` is what `identity`'s entry was made from.
+    func isCurrent(_ source: RootSource, identity: RootIdentity) -> Bool {
+        guard let known = entries[identity]?.fingerprint else { return false }
+        return TranslationCache.fingerprint(of: source) == known
+    }
+
     mutating func recordTranslated(_ count: Int) {
         lastTranslated = count
+    }
+}
+
+// MARK: - Host claims
+
+extension TranslationCache {
+    /// The root that keeps `host`: the oldest that wants it.
+    func owner(of host: String) -> RootIdentity? {
+        wanters[host]?.first?.identity
+    }
+
+    mutating func want(_ entry: Entry) {
+        for host in entry.wanted {
+            var roots = wanters[host] ?? []
+            roots.insert(entry.age, at: roots.partitioningIndex { entry.age < $0 })
+            wanters[host] = roots
+            if roots.count > 1 { contested.insert(host) }
+        }
+    }
+
+    mutating func unwant(_ entry: Entry) {
+        for host in entry.wanted {
+            guard var roots = wanters[host] else { continue }
+            roots.removeAll { $0.identity == entry.age.identity }
+            wanters[host] = roots.isEmpty ? nil : roots
+            if roots.count < 2 { contested.remove(host) }
+        }
+    }
+
+    /// Every standing conflict, in the order a full pass would meet them:
+    /// losers oldest first, each one's hosts in the order it wrote them.
+    var conflicts: [HostConflict] {
+        var found: [(age: RootAge, position: Int, conflict: HostConflict)] = []
+        for host in contested {
+            guard let roots = wanters[host], let winner = roots.first else { continue }
+            for loser in roots.dropFirst() {
+                let position = entries[loser.identity]?.wanted.firstIndex(of: host) ?? 0
+                found.append(
+                    (loser, position, HostConflict(host: host, winner: winner.identity, loser: loser.identity)))
+            }
+        }
+        return found.sorted { ($0.age, $0.position) < ($1.age, $1.position) }.map(\.conflict)
+    }
+}
+
+// MARK: - The table
+
+extension TranslationCache {
+    /// Adds `entry`'s virtual host and clusters to the table. With
+    /// `sorting: false` the virtual host is left out of `virtualHosts`,
+    /// for `sortVirtualHosts()` to put back: thousands of sorted inserts
+    /// cost more than one sort.
+    mutating func publish(_ entry: Entry, sorting: Bool = true) {
+        if sorting, let host = entry.virtualHost {
+            virtualHosts.insert(host, at: virtualHosts.partitioningIndex { $0.name >= host.name })
+        }
+        for cluster in entry.clusters {
+            clusterUse[cluster.name, default: (cluster, 0)].roots += 1
+        }
+    }
+
+    mutating func withdraw(_ entry: Entry, sorting: Bool = true) {
+        if sorting, let host = entry.virtualHost {
+            let index = virtualHosts.partitioningIndex { $0.name >= host.name }
+            if index < virtualHosts.count, virtualHosts[index].name == host.name { virtualHosts.remove(at: index) }
+        }
+        for cluster in entry.clusters {
+            guard let use = clusterUse[cluster.name] else { continue }
+            clusterUse[cluster.name] = use.roots > 1 ? (use.cluster, use.roots - 1) : nil
+        }
+    }
+
+    /// `virtualHosts` made again from every entry.
+    mutating func sortVirtualHosts() {
+        virtualHosts = entries.values.compactMap(\.virtualHost).sorted { $0.name < $1.name }
+    }
+
+    var clusters: [GatewayCluster] {
+        clusterUse.values.map(\.cluster).sorted { $0.name < $1.name }
+    }
+}
+
+extension Array {
+    /// The first index whose element satisfies `belongs`, for an array in
+    /// which every element that does comes after every one that does not.
+    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var low = 0
+        var high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(self[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 }

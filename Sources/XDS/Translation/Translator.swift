@@ -21,68 +21,93 @@ public enum Translator {
 
     /// The same translation, reusing from `cache` every root whose
     /// objects and claimed hosts did not change since the last call, and
-    /// leaving there what this one gave.
+    /// leaving there what this one gave. Linear in the roots given (each
+    /// one's resourceVersions are compared with the cache's).
     public static func translate(
         roots: [RootSource], service: (ObjectKey) -> JSON?, settings: TranslationSettings = TranslationSettings(),
         cache: inout TranslationCache
     ) -> Translation {
-        let listener = EnvoyListener(address: settings.listenerAddress, port: settings.listenerPort)
-        var entries: [RootIdentity: TranslationCache.Entry] = [:]
-        entries.reserveCapacity(roots.count)
-        var sources: [RootIdentity: RootSource] = [:]
+        var given = Set<RootIdentity>()
+        given.reserveCapacity(roots.count)
+        var changed: [RootSource] = []
         for source in roots where !RootKind.isLeaf(source.object) {
             let identity = source.identity
-            guard sources[identity] == nil else { continue }
-            sources[identity] = source
-            let fingerprint = TranslationCache.fingerprint(of: source)
-            if let fingerprint, let known = cache.entries[identity], known.fingerprint == fingerprint {
-                entries[identity] = known
-            } else {
-                entries[identity] = TranslationCache.Entry(
-                    fingerprint: fingerprint, age: RootAge(source),
-                    wanted: RootHosts.hosts(of: source, settings: settings))
-            }
+            guard given.insert(identity).inserted else { continue }
+            if !cache.isCurrent(source, identity: identity) { changed.append(source) }
         }
-        // Oldest first, so each host goes to the oldest root claiming it.
-        let sameRoots =
-            cache.order.count == entries.count && cache.order.allSatisfy { entries[$0.identity] != nil }
-        let ordered = sameRoots ? cache.order : entries.values.map { $0.age }.sorted()
-        var claims = HostClaims()
-        var virtualHosts: [EnvoyVirtualHost] = []
-        var clusters: [String: GatewayCluster] = [:]
+        let gone = cache.entries.keys.filter { !given.contains($0) }
+        return translate(changed: changed, removed: gone, service: service, settings: settings, cache: &cache)
+    }
+
+    /// The translation after a change: `changed` holds each root created or
+    /// changed (or its leaves) since the last call on `cache`, `removed`
+    /// each root deleted; every other root is as the cache holds it. Costs
+    /// what changed: the roots given, those a host changes hands with,
+    /// and a binary search per virtual host replaced.
+    public static func translate(
+        changed: [RootSource], removed: [RootIdentity], service: (ObjectKey) -> JSON?,
+        settings: TranslationSettings = TranslationSettings(), cache: inout TranslationCache
+    ) -> Translation {
+        let listener = EnvoyListener(address: settings.listenerAddress, port: settings.listenerPort)
+        // Hosts whose wanters changed, and roots whose kept hosts may have.
+        var touched = Set<String>()
+        var recheck = Set<RootIdentity>()
+        var affected = Set<RootIdentity>()
+        // Past a few hundred changes, one sort beats keeping the table sorted.
+        let sorting = removed.count + changed.count < 256
+        func drop(_ identity: RootIdentity) {
+            guard let old = cache.entries.removeValue(forKey: identity) else { return }
+            cache.unwant(old)
+            cache.withdraw(old, sorting: sorting)
+            touched.formUnion(old.wanted)
+            affected.insert(identity)
+        }
+        for identity in removed { drop(identity) }
+        var seen = Set<RootIdentity>()
+        for source in changed where !RootKind.isLeaf(source.object) {
+            let identity = source.identity
+            guard seen.insert(identity).inserted, !cache.isCurrent(source, identity: identity) else { continue }
+            drop(identity)
+            let entry = TranslationCache.Entry(
+                source: source, fingerprint: TranslationCache.fingerprint(of: source), age: RootAge(source),
+                wanted: RootHosts.hosts(of: source, settings: settings))
+            cache.entries[identity] = entry
+            cache.want(entry)
+            touched.formUnion(entry.wanted)
+            recheck.insert(identity)
+        }
+        for host in touched {
+            // Whoever wants a touched host may have gained or lost it.
+            for age in cache.wanters[host] ?? [] { recheck.insert(age.identity) }
+        }
         var translated = 0
-        var retranslated = Set<RootIdentity>()
-        for age in ordered {
-            var entry = entries[age.identity]!
-            let hosts = claims.claim(entry.wanted, by: age.identity)
-            if entry.kept != hosts || entry.fingerprint == nil {
-                translated += 1
-                retranslated.insert(age.identity)
-                var host: EnvoyVirtualHost?
-                var used: [GatewayCluster] = []
-                if !hosts.isEmpty {
-                    var registry = GatewayClusterRegistry()
-                    let made = virtualHost(
-                        sources[age.identity]!, identity: age.identity, wanted: entry.wanted, hosts: hosts,
-                        listener: listener, service: service, registry: &registry)
-                    let names = made.clusterNames
-                    host = made
-                    used = registry.clusters.values.filter { names.contains($0.name) }
-                }
-                entry = entry.translated(kept: hosts, virtualHost: host, clusters: used)
-                entries[age.identity] = entry
+        for identity in recheck {
+            guard let entry = cache.entries[identity] else { continue }
+            let hosts = entry.wanted.filter { cache.owner(of: $0) == identity }
+            if entry.kept == hosts { continue }
+            translated += 1
+            affected.insert(identity)
+            var host: EnvoyVirtualHost?
+            var used: [GatewayCluster] = []
+            if !hosts.isEmpty {
+                var registry = GatewayClusterRegistry()
+                let made = virtualHost(
+                    entry.source, identity: identity, wanted: entry.wanted, hosts: hosts, listener: listener,
+                    service: service, registry: &registry)
+                let names = made.clusterNames
+                host = made
+                used = registry.clusters.values.filter { names.contains($0.name) }.sorted { $0.name < $1.name }
             }
-            if let host = entry.virtualHost { virtualHosts.append(host) }
-            for cluster in entry.clusters where clusters[cluster.name] == nil { clusters[cluster.name] = cluster }
+            cache.withdraw(entry, sorting: sorting)
+            let next = entry.translated(kept: hosts, virtualHost: host, clusters: used)
+            cache.entries[identity] = next
+            cache.publish(next, sorting: sorting)
         }
-        cache.entries = entries
-        cache.order = ordered
+        if !sorting { cache.sortVirtualHosts() }
         cache.recordTranslated(translated)
-        virtualHosts.sort { $0.name < $1.name }
         return Translation(
-            table: RouteTable(
-                listener: listener, virtualHosts: virtualHosts, clusters: clusters.values.sorted { $0.name < $1.name }),
-            conflicts: claims.conflicts, retranslated: retranslated)
+            table: RouteTable(listener: listener, virtualHosts: cache.virtualHosts, clusters: cache.clusters),
+            conflicts: cache.conflicts, retranslated: affected)
     }
 
     /// One root's virtual host, for the hosts it keeps.
