@@ -8,7 +8,9 @@ two stand-in gateways and two Envoys (state of the world and delta), all on
   - bytes of resources sent for the full push to each Envoy, and for a
     one-root change (serve's kcp_ingress_xds_response_bytes_total, by mode);
   - the time from a root change written to the API until Envoy applied it
-    (its update_success counters) and until the first request routed by it;
+    (its update_success counters) and until the first request routed by it,
+    for each mode with its Envoy alone on the listener port, split into
+    serve's share (snapshot build) and Envoy's (response sent → ACK);
   - responses sent for a burst of 1,000 root changes.
 
     python3 contrib/bench/xds.py [ROOTS] [CHANGES]   (or: make bench-xds ROOTS=10000)
