@@ -38,19 +38,25 @@ extension XDSStreamState {
         _ type: ResourceType, snapshot: XDSSnapshot, ackedClusters: Set<String>?
     ) -> (target: [String: TypeState.Held], heldBack: Bool) {
         let state = types[type]!
+        let resources = snapshot.resources(type, delta: delta)
         var target: [String: TypeState.Held] = [:]
+        target.reserveCapacity(resources.count)
         var heldBack = false
-        for (name, snapshotResource) in snapshot.resources(type, delta: delta) where state.includes(name) {
+        // Every cluster the snapshot's routes name is ACKed: none waits.
+        let noneWaits = ackedClusters.map { snapshot.routeClusters.isSubset(of: $0) } ?? true
+        for (name, snapshotResource) in resources where state.includes(name) {
             var resource = snapshotResource
             if state.refused[name] == resource.version {
                 // Refused as it is: Envoy keeps what it has.
                 if let held = state.held[name] { target[name] = held }
                 continue
             }
-            if !state.refusedVirtualHosts.isEmpty, let spared = sparing(state, resource, snapshot: snapshot) {
-                resource = spared
+            var spared = false
+            if !state.refusedVirtualHosts.isEmpty, let kept = sparing(state, resource, snapshot: snapshot) {
+                resource = kept
+                spared = true
             }
-            if let ackedClusters, !resource.clusters.isSubset(of: ackedClusters) {
+            if !noneWaits || spared, let ackedClusters, !resource.clusters.isSubset(of: ackedClusters) {
                 heldBack = true
                 if let held = state.held[name] { target[name] = held }
             } else {

@@ -14,6 +14,10 @@ public struct XDSSnapshot: Sendable {
     public let inlineRouteConfigurations: [String: XDSResource]
     public let vhdsRouteConfigurations: [String: XDSResource]
     public private(set) var virtualHosts: [String: XDSResource]
+    /// Every cluster a route-side resource names: once Envoy has ACKed
+    /// them all, no route need wait for a cluster, and a stream skips
+    /// checking 10,000 virtual hosts one by one.
+    public private(set) var routeClusters: Set<String>
 
     public init(
         sequence: UInt64,
@@ -32,6 +36,9 @@ public struct XDSSnapshot: Sendable {
         self.inlineRouteConfigurations = byName(inlineRouteConfigurations)
         self.vhdsRouteConfigurations = byName(vhdsRouteConfigurations)
         self.virtualHosts = byName(virtualHosts)
+        routeClusters = (inlineRouteConfigurations + vhdsRouteConfigurations + virtualHosts).reduce(into: []) {
+            $0.formUnion($1.clusters)
+        }
     }
 
     /// With the virtual hosts already keyed by name, as the renderer keeps
@@ -48,6 +55,10 @@ public struct XDSSnapshot: Sendable {
             sequence: sequence, clusters: clusters, listeners: listeners,
             inlineRouteConfigurations: inlineRouteConfigurations, vhdsRouteConfigurations: vhdsRouteConfigurations)
         self.virtualHosts = virtualHostsByName
+        // The inline configuration names every cluster its virtual hosts do.
+        routeClusters = (inlineRouteConfigurations + vhdsRouteConfigurations).reduce(into: []) {
+            $0.formUnion($1.clusters)
+        }
     }
 
     public static let empty = XDSSnapshot(sequence: 0)
