@@ -29,6 +29,21 @@ public enum InformerEvent: Sendable {
 /// for the same version of an object.
 public final class Informer: Sendable {
     public typealias Handler = @Sendable (InformerEvent) async -> Void
+    /// Applied to every object listed or watched before it is stored or
+    /// handed to a handler, as client-go's `SetTransform`: what the process
+    /// never reads need not be kept for every object.
+    public typealias Transform = @Sendable (JSON) -> JSON
+
+    /// Drops `metadata.managedFields`, which nothing here reads and which
+    /// a real API server attaches to every object (often a third of its
+    /// size). Safe for objects written back: an update that omits the
+    /// field leaves the server's managed fields as they are.
+    public static let stripManagedFields: Transform = { object in
+        guard object["metadata"]?["managedFields"] != nil else { return object }
+        var stripped = object
+        stripped["metadata"]?["managedFields"] = nil
+        return stripped
+    }
 
     public let type: ResourceType
     public let namespace: String?
@@ -38,6 +53,7 @@ public final class Informer: Sendable {
     /// range (client-go: 5 to 10 minutes), spreading re-watches out.
     public let watchTimeoutSeconds: ClosedRange<Int>
     private let client: APIClient
+    private let transform: Transform?
     private let logger: Logger
     private let handlers = Mutex<[Handler]>([])
     private let synced = Atomic<Bool>(false)
@@ -50,9 +66,11 @@ public final class Informer: Sendable {
         labelSelector: String? = nil,
         indexers: [String: IndexFunction] = [:],
         watchTimeoutSeconds: ClosedRange<Int> = 300...599,
+        transform: Transform? = nil,
         logger: Logger
     ) {
         self.watchTimeoutSeconds = watchTimeoutSeconds
+        self.transform = transform
         self.client = client
         self.type = type
         self.namespace = namespace
@@ -156,7 +174,8 @@ public final class Informer: Sendable {
         return version
     }
 
-    private func upsert(_ object: JSON) async {
+    private func upsert(_ received: JSON) async {
+        let object = transform.map { $0(received) } ?? received
         let key = InformerStore.key(of: object)
         if let current = store.get(key), Self.version(of: current) == Self.version(of: object) { return }
         if let old = store.put(object) {

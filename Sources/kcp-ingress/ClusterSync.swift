@@ -23,11 +23,18 @@ struct ClusterSync: ServiceLifecycle.Service {
     var informers: [Informer] { [services] + RootKind.allCases.compactMap { roots[$0] } }
 
     init(client: APIClient, elector: LeaderElector?, logger: Logger) {
+        // Managed fields are never read here: 30,000 objects at 10,000 roots need not keep them.
         services = Informer(
-            client: client, type: KubeAPI.Service.type, indexers: PlacementIndex.forServices, logger: logger)
+            client: client, type: KubeAPI.Service.type, indexers: PlacementIndex.forServices,
+            transform: Informer.stripManagedFields, logger: logger)
         roots = Dictionary(
             uniqueKeysWithValues: RootKind.allCases.map {
-                ($0, Informer(client: client, type: $0.type, indexers: PlacementIndex.forRoots, logger: logger))
+                (
+                    $0,
+                    Informer(
+                        client: client, type: $0.type, indexers: PlacementIndex.forRoots,
+                        transform: Informer.stripManagedFields, logger: logger)
+                )
             })
         self.elector = elector
         self.logger = logger
