@@ -41,7 +41,7 @@ struct XDSServing {
         if let sync, let sources {
             let builder = builder
             sync.services.addHandler { event in
-                if Self.serviceMayChangeRoutes(event) { builder.servicesChanged() }
+                if Self.serviceMayChangeRoutes(event) { builder.serviceChanged(ObjectKey(of: event.object)) }
             }
             for (kind, informer) in sync.roots {
                 informer.addHandler { event in

@@ -201,3 +201,39 @@ extension IncrementalTranslationTests {
         #expect(together.table.virtualHosts.map(\.name) == together.table.virtualHosts.map(\.name).sorted())
     }
 }
+
+extension IncrementalTranslationTests {
+    /// A Service moved between clusters (or gone) re-translates the roots
+    /// naming it, and no other, to what a full translation gives.
+    @Test func aServiceChangeTranslatesTheRootsNamingItAgain() {
+        var services = Dictionary(uniqueKeysWithValues: Objects.services.map { (ObjectKey(of: $0), $0) })
+        // app-0…9 name web and api; app-10…14 name docs alone.
+        let roots =
+            (0..<10).map { index in
+                versioned(
+                    Objects.ingressSource(
+                        root("app-\(index)", host: "app-\(index).example.com"), on: ["east", "west", "north"]), "1")
+            }
+            + (10..<15).map { index in
+                versioned(
+                    Objects.ingressSource(
+                        Objects.root(
+                            .ingress, "app-\(index)",
+                            spec: """
+                                {"rules":[{"host":"app-\(index).example.com","http":{"paths":[
+                                  {"path":"/","pathType":"Prefix","backend":{"service":{"name":"docs","port":{"number":80}}}}]}}]}
+                                """),
+                        on: ["east", "west", "north"]), "1")
+            }
+        var cache = TranslationCache()
+        _ = Translator.translate(roots: roots, service: { services[$0] }, cache: &cache)
+        let web = ObjectKey(of: Objects.service("web", cluster: "east"))
+        for cluster in ["west", "north", nil, "east"] {
+            services[web] = cluster.map { Objects.service("web", cluster: $0) }
+            let moved = Translator.translate(
+                changed: [], removed: [], service: { services[$0] }, servicesChanged: [web], cache: &cache)
+            #expect(cache.lastTranslated == 10, "the roots naming web, after it moved to \(cluster ?? "nowhere")")
+            #expect(same(moved, Translator.translate(roots: roots, service: { services[$0] })))
+        }
+    }
+}

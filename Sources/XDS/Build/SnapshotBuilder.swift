@@ -48,6 +48,7 @@ public final class SnapshotBuilder: Sendable {
     private let renderer = Mutex(SnapshotRenderer())
     private let translations = Mutex(TranslationCache())
     private let servicesDirty = Atomic(false)
+    private let changedServices = Mutex<Set<ObjectKey>>([])
     private let conflicts = Mutex<Set<HostConflict>>([])
     private let conflictGauge = Gauge(label: "kcp_ingress_xds_host_conflicts")
     private let buildTimer = Metrics.Timer(
@@ -73,9 +74,16 @@ public final class SnapshotBuilder: Sendable {
         signal.yield()
     }
 
-    /// A Service changed: every root that names it may route elsewhere now.
+    /// Services changed, which ones unknown: every root is translated again.
     public func servicesChanged() {
         servicesDirty.store(true, ordering: .relaxed)
+        signal.yield()
+    }
+
+    /// The Service `key` was created, changed or deleted: the roots whose
+    /// backends name it may route elsewhere now, and are translated again.
+    public func serviceChanged(_ key: ObjectKey) {
+        changedServices.withLock { _ = $0.insert(key) }
         signal.yield()
     }
 
@@ -95,13 +103,18 @@ public final class SnapshotBuilder: Sendable {
             // A Service change can move any root: every one is read again.
             let servicesChanged = servicesDirty.exchange(false, ordering: .relaxed)
             if servicesChanged { cache.invalidateAll() }
+            let services = changedServices.withLock { changed in
+                defer { changed = [] }
+                return changed
+            }
             if cache.holdsEveryRoot, let changes = source.changes?() {
                 return Translator.translate(
                     changed: changes.changed, removed: changes.removed, service: source.service,
-                    settings: settings, cache: &cache)
+                    settings: settings, servicesChanged: services, cache: &cache)
             }
             var translation = Translator.translate(
-                roots: source.roots(), service: source.service, settings: settings, cache: &cache)
+                roots: source.roots(), service: source.service, settings: settings, servicesChanged: services,
+                cache: &cache)
             cache.holdsEveryRoot = true
             // An emptied cache cannot say which roots went: the renderer compares all.
             if servicesChanged { translation.retranslated = nil }

@@ -1,4 +1,5 @@
 import KubeAPI
+import Placement
 
 /// Everything the last translation gave, kept so that the next one costs
 /// what changed, not what exists: a build after a one-root change at
@@ -15,6 +16,8 @@ public struct TranslationCache: Sendable {
     /// costs one retain where a copy of the whole value costs dozens.
     final class Entry: Sendable {
         let source: RootSource
+        /// The Services its backends name.
+        let services: [ObjectKey]
         /// The root's and its leaves' resourceVersions; nil when any is
         /// missing (objects not from an API server), which is never reused.
         let fingerprint: [String]?
@@ -30,6 +33,8 @@ public struct TranslationCache: Sendable {
             virtualHost: EnvoyVirtualHost? = nil, clusters: [GatewayCluster] = []
         ) {
             self.source = source
+            let key = ObjectKey(of: source.object)
+            self.services = source.kind.backendServiceNames(of: source.object).map { key.sibling(named: $0) }
             self.fingerprint = fingerprint
             self.age = age
             self.wanted = wanted
@@ -51,6 +56,9 @@ public struct TranslationCache: Sendable {
     var wanters: [String: [RootAge]] = [:]
     /// Hosts more than one root wants: where the conflicts are.
     var contested: Set<String> = []
+    /// Service → the roots whose backends name it: a Service's change
+    /// re-translates those alone.
+    var rootsOfService: [ObjectKey: Set<RootIdentity>] = [:]
     /// The table's virtual hosts, sorted by name.
     var virtualHosts: [EnvoyVirtualHost] = []
     /// Gateway cluster name → the cluster, and how many roots route to it.
@@ -102,6 +110,7 @@ extension TranslationCache {
     }
 
     mutating func want(_ entry: Entry) {
+        for service in entry.services { rootsOfService[service, default: []].insert(entry.age.identity) }
         for host in entry.wanted {
             var roots = wanters[host] ?? []
             roots.insert(entry.age, at: roots.partitioningIndex { entry.age < $0 })
@@ -111,6 +120,10 @@ extension TranslationCache {
     }
 
     mutating func unwant(_ entry: Entry) {
+        for service in entry.services {
+            rootsOfService[service]?.remove(entry.age.identity)
+            if rootsOfService[service]?.isEmpty == true { rootsOfService[service] = nil }
+        }
         for host in entry.wanted {
             guard var roots = wanters[host] else { continue }
             roots.removeAll { $0.identity == entry.age.identity }

@@ -25,7 +25,7 @@ public enum Translator {
     /// one's resourceVersions are compared with the cache's).
     public static func translate(
         roots: [RootSource], service: (ObjectKey) -> JSON?, settings: TranslationSettings = TranslationSettings(),
-        cache: inout TranslationCache
+        servicesChanged: Set<ObjectKey> = [], cache: inout TranslationCache
     ) -> Translation {
         var given = Set<RootIdentity>()
         given.reserveCapacity(roots.count)
@@ -36,17 +36,21 @@ public enum Translator {
             if !cache.isCurrent(source, identity: identity) { changed.append(source) }
         }
         let gone = cache.entries.keys.filter { !given.contains($0) }
-        return translate(changed: changed, removed: gone, service: service, settings: settings, cache: &cache)
+        return translate(
+            changed: changed, removed: gone, service: service, settings: settings, servicesChanged: servicesChanged,
+            cache: &cache)
     }
 
     /// The translation after a change: `changed` holds each root created or
     /// changed (or its leaves) since the last call on `cache`, `removed`
-    /// each root deleted; every other root is as the cache holds it. Costs
-    /// what changed: the roots given, those a host changes hands with,
-    /// and a binary search per virtual host replaced.
+    /// each root deleted, `servicesChanged` each Service created, changed
+    /// or deleted; every other root is as the cache holds it. Costs what
+    /// changed: the roots given, those a host changes hands with, those
+    /// naming a changed Service, and a binary search per virtual host replaced.
     public static func translate(
         changed: [RootSource], removed: [RootIdentity], service: (ObjectKey) -> JSON?,
-        settings: TranslationSettings = TranslationSettings(), cache: inout TranslationCache
+        settings: TranslationSettings = TranslationSettings(), servicesChanged: Set<ObjectKey> = [],
+        cache: inout TranslationCache
     ) -> Translation {
         let listener = EnvoyListener(address: settings.listenerAddress, port: settings.listenerPort)
         // Hosts whose wanters changed, and roots whose kept hosts may have.
@@ -80,11 +84,14 @@ public enum Translator {
             // Whoever wants a touched host may have gained or lost it.
             for age in cache.wanters[host] ?? [] { recheck.insert(age.identity) }
         }
+        // A root naming a changed Service may route to other clusters now.
+        let stale = servicesChanged.reduce(into: Set<RootIdentity>()) { $0.formUnion(cache.rootsOfService[$1] ?? []) }
+        recheck.formUnion(stale)
         var translated = 0
         for identity in recheck {
             guard let entry = cache.entries[identity] else { continue }
             let hosts = entry.wanted.filter { cache.owner(of: $0) == identity }
-            if entry.kept == hosts { continue }
+            if entry.kept == hosts, !stale.contains(identity) { continue }
             translated += 1
             affected.insert(identity)
             var host: EnvoyVirtualHost?
