@@ -352,6 +352,7 @@ let package = Package(
             name: "XDSTests",
             dependencies: [
                 "XDS",
+                "TestSupport",
                 "GRPC",
                 "Placement",
                 "KubeAPI",

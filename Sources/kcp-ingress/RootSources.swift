@@ -42,35 +42,28 @@ final class RootSources: Sendable {
     /// Every root with its leaves, as the stores hold them now.
     func current() -> [RootSource] {
         state.withLock { state in
-            if !state.listed {
-                let objects = stores.flatMap { kind, store in store.list().map { (kind: kind, object: $0) } }
-                state.sources = Dictionary(
-                    RootSource.roots(of: objects, reader: reader).map { ($0.identity, $0) },
-                    uniquingKeysWith: { first, _ in first })
-                state.listed = true
-                state.dirty = []
-            } else {
-                _ = read(&state)
-            }
+            if state.listed { _ = read(&state) } else { _ = list(&state) }
             return Array(state.sources.values)
         }
     }
 
     /// The roots marked since the last call of either, as they are now:
-    /// each changed one with its leaves, and those gone.
+    /// each changed one with its leaves, and those gone. The first call
+    /// gives every root.
     func changes() -> SnapshotBuilder.RootChanges {
         state.withLock { state in
-            guard state.listed else {
-                // Nothing read yet: everything is new.
-                state.listed = true
-                state.dirty = []
-                let objects = stores.flatMap { kind, store in store.list().map { (kind: kind, object: $0) } }
-                let roots = RootSource.roots(of: objects, reader: reader)
-                state.sources = Dictionary(roots.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
-                return SnapshotBuilder.RootChanges(changed: roots, removed: [])
-            }
-            return read(&state)
+            state.listed ? read(&state) : SnapshotBuilder.RootChanges(changed: list(&state), removed: [])
         }
+    }
+
+    /// Reads every root into `state.sources`.
+    private func list(_ state: inout State) -> [RootSource] {
+        let objects = stores.flatMap { kind, store in store.list().map { (kind: kind, object: $0) } }
+        let roots = RootSource.roots(of: objects, reader: reader)
+        state.sources = Dictionary(roots.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        state.listed = true
+        state.dirty = []
+        return roots
     }
 
     /// Reads the marked roots again into `state.sources`.

@@ -20,6 +20,8 @@ final class HandlerLog: Sendable {
     }
 
     let calls = Mutex<[Call]>([])
+    /// The objects handlers were given, in order.
+    let objects = Mutex<[JSON]>([])
 
     func record(_ event: InformerEvent) {
         let kind =
@@ -29,6 +31,7 @@ final class HandlerLog: Sendable {
             case .deleted: "deleted"
             }
         let object = event.object
+        objects.withLock { $0.append(object) }
         calls.withLock {
             $0.append(
                 Call(
@@ -38,6 +41,7 @@ final class HandlerLog: Sendable {
     }
 
     var all: [Call] { calls.withLock { $0 } }
+    var handed: [JSON] { objects.withLock { $0 } }
 
     /// Adds and updates delivered more than once for the same version.
     var duplicates: [Call] {

@@ -3,7 +3,6 @@ import KubeAPI
 import Logging
 import NIOCore
 import NIOHTTP1
-import Synchronization
 import Testing
 
 @testable import KubeClient
@@ -51,11 +50,7 @@ struct InformerTransformTests {
             client: try APIClient(connection: server.connection()), type: Service.type,
             transform: Informer.stripManagedFields, logger: Logger(label: "informer-transform"))
         let seen = HandlerLog()
-        let handed = Handed()
-        informer.addHandler {
-            seen.record($0)
-            handed.add($0.object)
-        }
+        informer.addHandler { seen.record($0) }
         let task = Task { await informer.run() }
         defer { task.cancel() }
         try await waitUntil { seen.all.count == 2 }
@@ -66,8 +61,9 @@ struct InformerTransformTests {
             #expect(stored["metadata"]?["labels"]?["kcp.dev/cluster"] == "east")
             #expect(stored["spec"] == Self.service(name, version: "")["spec"])
         }
-        #expect(handed.all.allSatisfy { $0["metadata"]?["managedFields"] == nil })
-        #expect(handed.all.count == 2)
+        let handed = seen.handed
+        #expect(handed.allSatisfy { $0["metadata"]?["managedFields"] == nil })
+        #expect(handed.count == 2)
     }
 
     @Test("stripManagedFields leaves an object without them as it is")
@@ -76,11 +72,4 @@ struct InformerTransformTests {
         object["metadata"]?["managedFields"] = nil
         #expect(Informer.stripManagedFields(object) == object)
     }
-}
-
-/// The objects handlers were given.
-final class Handed: Sendable {
-    private let objects = Mutex<[JSON]>([])
-    func add(_ object: JSON) { objects.withLock { $0.append(object) } }
-    var all: [JSON] { objects.withLock { $0 } }
 }

@@ -1,5 +1,6 @@
 import KubeAPI
 import Placement
+import TestSupport
 import Testing
 import XDS
 
@@ -105,25 +106,13 @@ extension IncrementalTranslationTests {
 }
 
 extension IncrementalTranslationTests {
-    /// SplitMix64: the same sequence on every run, so a failure replays.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// 300 random creations, changes and deletions of 24 roots that fight
     /// over 10 hosts (three creation times, so ties fall to the key): after
     /// each, given only what changed, the table and conflicts are what a
     /// full translation of every root gives, and so is the snapshot
     /// rendered from the changed roots alone.
     @Test func randomChangesGiveWhatAFullTranslationGives() throws {
-        var random = SeededGenerator(state: 42)
+        var random = SplitMix64(seed: 42)
         let times = ["2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z"]
         var current: [String: RootSource] = [:]
         var cache = TranslationCache()

@@ -47,7 +47,6 @@ public final class SnapshotBuilder: Sendable {
     private let signals: AsyncStream<Void>
     private let renderer = Mutex(SnapshotRenderer())
     private let translations = Mutex(TranslationCache())
-    private let servicesDirty = Atomic(false)
     private let changedServices = Mutex<Set<ObjectKey>>([])
     private let conflicts = Mutex<Set<HostConflict>>([])
     private let conflictGauge = Gauge(label: "kcp_ingress_xds_host_conflicts")
@@ -74,12 +73,6 @@ public final class SnapshotBuilder: Sendable {
         signal.yield()
     }
 
-    /// Services changed, which ones unknown: every root is translated again.
-    public func servicesChanged() {
-        servicesDirty.store(true, ordering: .relaxed)
-        signal.yield()
-    }
-
     /// The Service `key` was created, changed or deleted: the roots whose
     /// backends name it may route elsewhere now, and are translated again.
     public func serviceChanged(_ key: ObjectKey) {
@@ -100,9 +93,6 @@ public final class SnapshotBuilder: Sendable {
     public func build() {
         let start = ContinuousClock.now
         let translation = translations.withLock { cache in
-            // A Service change can move any root: every one is read again.
-            let servicesChanged = servicesDirty.exchange(false, ordering: .relaxed)
-            if servicesChanged { cache.invalidateAll() }
             let services = changedServices.withLock { changed in
                 defer { changed = [] }
                 return changed
@@ -112,12 +102,11 @@ public final class SnapshotBuilder: Sendable {
                     changed: changes.changed, removed: changes.removed, service: source.service,
                     settings: settings, servicesChanged: services, cache: &cache)
             }
-            var translation = Translator.translate(
+            // The first build, and every build of a source that cannot say what changed.
+            let translation = Translator.translate(
                 roots: source.roots(), service: source.service, settings: settings, servicesChanged: services,
                 cache: &cache)
             cache.holdsEveryRoot = true
-            // An emptied cache cannot say which roots went: the renderer compares all.
-            if servicesChanged { translation.retranslated = nil }
             return translation
         }
         let rendered: RenderedSnapshot

@@ -8,8 +8,8 @@ import Placement
 ///
 /// A root's entry is reused while the root and its leaves keep their
 /// resourceVersions and it keeps the hosts it claimed. Services are not
-/// part of that key: a Service change must call `invalidateAll()` and
-/// translate every root again.
+/// part of that key: a translation is told which Services changed, and
+/// translates the roots naming them again (`rootsOfService`).
 public struct TranslationCache: Sendable {
     /// One root's translation and what it came from. A class, and
     /// immutable: tables pass 10,000 of these around, and a reference
@@ -64,17 +64,12 @@ public struct TranslationCache: Sendable {
     /// Gateway cluster name → the cluster, and how many roots route to it.
     var clusterUse: [String: (cluster: GatewayCluster, roots: Int)] = [:]
     /// Set by the snapshot builder once a translation of every root is in:
-    /// from then on it may translate changes alone (until `invalidateAll`).
+    /// from then on it may translate changes alone.
     var holdsEveryRoot = false
     /// Roots translated (not reused) by the last build: for tests and metrics.
     public private(set) var lastTranslated = 0
 
     public init() {}
-
-    /// Forgets everything: the next translation must be given every root.
-    public mutating func invalidateAll() {
-        self = TranslationCache()
-    }
 
     static func fingerprint(of source: RootSource) -> [String]? {
         func version(_ object: JSON) -> String? { object["metadata"]?["resourceVersion"]?.stringValue }
@@ -109,6 +104,7 @@ extension TranslationCache {
         wanters[host]?.first?.identity
     }
 
+    /// Records the hosts `entry` wants (oldest claim first) and the Services it names.
     mutating func want(_ entry: Entry) {
         for service in entry.services { rootsOfService[service, default: []].insert(entry.age.identity) }
         for host in entry.wanted {

@@ -3,9 +3,9 @@ public import Placement
 
 /// Roots, their leaves and the Services they name → the route table.
 ///
-/// Pure and linear in the number of roots (apart from sorting them by age):
-/// every look-up is a dictionary look-up, so 10,000 roots translate in one
-/// pass. The same input always gives the same table, names included.
+/// Pure: the same input always gives the same table, names included. With
+/// a `TranslationCache` kept between calls, a change costs the roots it
+/// touches, not the 10,000 there are.
 public enum Translator {
     /// `service` finds a Service by key, as `PlacementReader.service` does.
     /// A root given twice counts once; a leaf given as a root is skipped
@@ -55,10 +55,12 @@ public enum Translator {
         let listener = EnvoyListener(address: settings.listenerAddress, port: settings.listenerPort)
         // Hosts whose wanters changed, and roots whose kept hosts may have.
         var touched = Set<String>()
-        var recheck = Set<RootIdentity>()
         var affected = Set<RootIdentity>()
-        // Past a few hundred changes, one sort beats keeping the table sorted.
-        let sorting = removed.count + changed.count < 256
+        // A root naming a changed Service may route to other clusters now.
+        let stale = servicesChanged.reduce(into: Set<RootIdentity>()) { $0.formUnion(cache.rootsOfService[$1] ?? []) }
+        var recheck = stale
+        // Past a few hundred roots at once, one sort beats keeping the table sorted.
+        let sorting = removed.count + changed.count + stale.count < 256
         func drop(_ identity: RootIdentity) {
             guard let old = cache.entries.removeValue(forKey: identity) else { return }
             cache.unwant(old)
@@ -70,10 +72,13 @@ public enum Translator {
         var seen = Set<RootIdentity>()
         for source in changed where !RootKind.isLeaf(source.object) {
             let identity = source.identity
-            guard seen.insert(identity).inserted, !cache.isCurrent(source, identity: identity) else { continue }
+            let fingerprint = TranslationCache.fingerprint(of: source)
+            guard seen.insert(identity).inserted,
+                fingerprint == nil || cache.entries[identity]?.fingerprint != fingerprint
+            else { continue }
             drop(identity)
             let entry = TranslationCache.Entry(
-                source: source, fingerprint: TranslationCache.fingerprint(of: source), age: RootAge(source),
+                source: source, fingerprint: fingerprint, age: RootAge(source),
                 wanted: RootHosts.hosts(of: source, settings: settings))
             cache.entries[identity] = entry
             cache.want(entry)
@@ -84,9 +89,6 @@ public enum Translator {
             // Whoever wants a touched host may have gained or lost it.
             for age in cache.wanters[host] ?? [] { recheck.insert(age.identity) }
         }
-        // A root naming a changed Service may route to other clusters now.
-        let stale = servicesChanged.reduce(into: Set<RootIdentity>()) { $0.formUnion(cache.rootsOfService[$1] ?? []) }
-        recheck.formUnion(stale)
         var translated = 0
         for identity in recheck {
             guard let entry = cache.entries[identity] else { continue }
