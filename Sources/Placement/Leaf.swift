@@ -25,16 +25,15 @@ public struct Leaf: Hashable, Sendable {
 
         var meta = ObjectMeta(json: metadata)
         meta.name = LeafNames.leafName(root: rootName, cluster: cluster)
-        var labels = meta.labels
-        labels[PlacementLabels.cluster] = cluster
-        labels[PlacementLabels.ownedBy] = LeafNames.labelValue(rootName)
-        meta.labels = labels
-        var annotations = meta.annotations
-        annotations[PlacementLabels.clustersAnnotation] = nil
-        annotations[PlacementLabels.gatewayAddressesAnnotation] = nil
-        annotations[PlacementLabels.ownedByAnnotation] = rootName
-        annotations[PlacementLabels.ownerUIDAnnotation] = rootMeta.uid.flatMap { $0.isEmpty ? nil : $0 }
-        meta.annotations = annotations
+        // Key by key, new keys in sorted order: a root's other labels and
+        // annotations (kubectl's last-applied-configuration among them) are
+        // neither hashed nor moved.
+        meta.setLabel(PlacementLabels.cluster, to: cluster)
+        meta.setLabel(PlacementLabels.ownedBy, to: LeafNames.labelValue(rootName))
+        meta.setAnnotation(PlacementLabels.clustersAnnotation, to: nil)
+        meta.setAnnotation(PlacementLabels.gatewayAddressesAnnotation, to: nil)
+        meta.setAnnotation(PlacementLabels.ownedByAnnotation, to: rootName)
+        meta.setAnnotation(PlacementLabels.ownerUIDAnnotation, to: rootMeta.uid.flatMap { $0.isEmpty ? nil : $0 })
         object["metadata"] = meta.json
         self.cluster = cluster
         self.object = object

@@ -51,6 +51,20 @@ struct TypedViewTests {
         #expect(ingress.json.bytes == original.bytes)
     }
 
+    @Test("one label or annotation set or removed: the others keep their place, a new key goes last")
+    func singleEntries() throws {
+        var meta = ObjectMeta(
+            json: try JSON(parsing: #"{"name":"shop","labels":{"b":"1","a":"2"},"annotations":{"only":"x"}}"#))
+        meta.setLabel("b", to: "changed")
+        meta.setLabel("c", to: "new")
+        meta.setLabel("a", to: nil)
+        meta.setAnnotation("only", to: nil)
+        meta.setAnnotation("absent", to: nil)
+        #expect(meta.json.text == #"{"name":"shop","labels":{"b":"changed","c":"new"}}"#)
+        meta.setAnnotation("kcp.dev/owned-by", to: "shop")
+        #expect(meta.json.text == #"{"name":"shop","labels":{"b":"changed","c":"new"},"annotations":{"kcp.dev/owned-by":"shop"}}"#)
+    }
+
     @Test("values Kubernetes may add later are kept, not refused")
     func openEnums() throws {
         let path = HTTPIngressPath(json: try JSON(parsing: #"{"path":"/","pathType":"RegexFuture"}"#))

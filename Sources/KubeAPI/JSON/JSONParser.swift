@@ -30,8 +30,9 @@ struct JSONParser {
     private var position = 0
     private var depth = 0
     /// Members of the objects and elements of the arrays being parsed, for
-    /// all open levels at once; each finished container takes its own exactly
-    /// sized copy. Saves growing many small arrays one append at a time.
+    /// all open levels at once; each finished container moves its own into
+    /// an exactly sized array. Saves growing many small arrays one append at
+    /// a time.
     private var memberStack: [JSONObject.Member] = []
     private var valueStack: [JSON] = []
 
@@ -136,9 +137,7 @@ struct JSONParser {
             case UInt8(ascii: "}"):
                 position += 1
                 depth -= 1
-                let object = JSONObject(uncheckedMembers: Array(memberStack[base...]))
-                memberStack.removeSubrange(base...)
-                return .object(object)
+                return .object(JSONObject(uncheckedMembers: Self.takeTop(memberStack.count - base, of: &memberStack)))
             default:
                 throw error("expected ',' or '}' in an object")
             }
@@ -166,13 +165,22 @@ struct JSONParser {
             case UInt8(ascii: "]"):
                 position += 1
                 depth -= 1
-                let elements = Array(valueStack[base...])
-                valueStack.removeSubrange(base...)
-                return .array(elements)
+                return .array(Self.takeTop(valueStack.count - base, of: &valueStack))
             default:
                 throw error("expected ',' or ']' in an array")
             }
         }
+    }
+
+    /// The top `count` elements of `stack`, in order, in an array of their
+    /// own. Popping moves each element out, where copying a slice and
+    /// removing it would retain and release every key and value once.
+    private static func takeTop<Element>(_ count: Int, of stack: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        taken.reserveCapacity(count)
+        for _ in 0..<count { taken.append(stack.removeLast()) }
+        taken.reverse()
+        return taken
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {
@@ -196,20 +204,29 @@ struct JSONParser {
             position += 1
         }
         guard position < bytes.count else { throw error("unterminated string", at: opening) }
-        var decoded = Array(bytes[start..<position])
+        // With escapes: the runs between them are copied whole, not byte by
+        // byte (a `last-applied-configuration` annotation is kilobytes of
+        // `\"`). What an escape decodes to is valid UTF-8 by construction,
+        // so only raw bytes at or above 0x80 call for validation.
+        var decoded: [UInt8] = []
+        var run = start
         while position < bytes.count {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
-                let text = try decodeUTF8(decoded[...], at: start)
+                decoded.append(contentsOf: bytes[run..<position])
+                let text =
+                    highBits < 0x80 ? String(decoding: decoded, as: UTF8.self) : try decodeUTF8(decoded[...], at: start)
                 position += 1
                 return text
             case UInt8(ascii: "\\"):
+                decoded.append(contentsOf: bytes[run..<position])
                 try parseEscape(into: &decoded)
+                run = position
             case 0..<0x20:
                 throw error("control character in a string")
             default:
-                decoded.append(byte)
+                highBits |= byte
                 position += 1
             }
         }

@@ -58,6 +58,20 @@ extension JSON {
         return map
     }
 
+    /// Sets one entry of the string map `field` of this object (nil removes
+    /// it), leaving the others where they are; a new key goes last, and a
+    /// map left empty is removed. Costs one search of the map, where reading
+    /// and writing the whole map hashes every key.
+    mutating func setStringMapEntry(_ field: String, key: String, to value: String?) {
+        guard case .object(var object) = self else { return }
+        self = .null  // the object, and below the map, uniquely referenced: changed in place
+        var map = object[field]?.objectValue ?? JSONObject()
+        object[field] = .null
+        map[key] = value.map(JSON.string)
+        object[field] = map.isEmpty ? nil : .object(map)
+        self = .object(object)
+    }
+
     /// Writes a string map keeping the existing keys where they were and
     /// adding new keys in sorted order; an empty map removes the field.
     mutating func setStringMap(_ path: String..., to map: [String: String]) {
@@ -65,14 +79,20 @@ extension JSON {
             setField(path[...], to: nil)
             return
         }
-        var object = field(path[...])?.objectValue ?? JSONObject()
-        for key in object.keys where map[key] == nil {
-            object[key] = nil
+        // One pass over what is there, then the new keys: an object with
+        // many annotations (kubectl's last-applied-configuration among them)
+        // is not searched once per key.
+        var added = map
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(map.count)
+        for (key, value) in field(path[...])?.objectValue ?? JSONObject() {
+            guard let wanted = added.removeValue(forKey: key) else { continue }
+            members.append(JSONObject.Member(key: key, value: value.stringValue == wanted ? value : .string(wanted)))
         }
-        for key in map.keys.sorted() {
-            object[key] = .string(map[key]!)
+        for key in added.keys.sorted() {
+            members.append(JSONObject.Member(key: key, value: .string(added[key]!)))
         }
-        setField(path[...], to: .object(object))
+        setField(path[...], to: .object(JSONObject(uncheckedMembers: members)))
     }
 
     static func strings(_ values: [String]) -> JSON { .array(values.map(JSON.string)) }

@@ -60,6 +60,14 @@ public struct ObjectMeta: JSONView {
         get { json.stringMap("annotations") }
         set { json.setStringMap("annotations", to: newValue) }
     }
+    /// Sets one label (nil removes it), leaving the others as they are.
+    public mutating func setLabel(_ key: String, to value: String?) {
+        json.setStringMapEntry("labels", key: key, to: value)
+    }
+    /// Sets one annotation (nil removes it), leaving the others as they are.
+    public mutating func setAnnotation(_ key: String, to value: String?) {
+        json.setStringMapEntry("annotations", key: key, to: value)
+    }
     public var finalizers: [String] {
         get { json.array("finalizers").compactMap(\.stringValue) }
         set { json.setField("finalizers", to: newValue.isEmpty ? nil : JSON.strings(newValue)) }
