@@ -75,11 +75,23 @@ struct JSONTests {
         #expect(throws: JSONParseError(offset: offset, message)) { try JSON(parsing: input) }
     }
 
-    @Test("invalid UTF-8 inside a string is refused")
+    @Test("invalid UTF-8 inside a string is refused, before or after an escape")
     func invalidUTF8() {
         #expect(throws: JSONParseError(offset: 1, "invalid UTF-8 in a string")) {
             try JSON(parsing: [UInt8(ascii: "\""), 0xC3, 0x28, UInt8(ascii: "\"")])
         }
+        #expect(throws: JSONParseError(offset: 1, "invalid UTF-8 in a string")) {
+            try JSON(parsing: Array(#""ok\n"#.utf8) + [0xC3, 0x28] + Array(#"\t""#.utf8))
+        }
+    }
+
+    @Test("text between escapes comes through whole: an annotation holding a JSON document")
+    func runsBetweenEscapes() throws {
+        let inner = #"{"apiVersion":"networking.k8s.io/v1","metadata":{"name":"café"},"spec":{"rules":[]}}"#
+        let document = JSON.object(["kubectl.kubernetes.io/last-applied-configuration": .string(inner + "\n")])
+        #expect(document.text.contains(#"{\"apiVersion\":\"networking.k8s.io/v1\""#))
+        #expect(try JSON(parsing: document.text) == document)
+        #expect(try JSON(parsing: #""\u00e9t\u00e9 \"x\" é""#) == .string("été \"x\" é"))
     }
 
     @Test("nesting deeper than the limit and input larger than the limit are clear errors")
