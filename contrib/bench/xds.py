@@ -11,7 +11,11 @@ two stand-in gateways and two Envoys (state of the world and delta), all on
     (its update_success counters) and until the first request routed by it,
     for each mode with its Envoy alone on the listener port, split into
     serve's share (snapshot build) and Envoy's (response sent → ACK);
-  - responses sent for a burst of 1,000 root changes.
+  - responses sent for a burst of 1,000 root changes;
+  - idle cost: serve's CPU per minute and memory with nothing changing
+    (IDLE_SECONDS, default 60), watches and the delta stream open;
+  - start-up: a new serve's process start to /readyz 200 against the API
+    server holding every root and leaf.
 
     python3 contrib/bench/xds.py [ROOTS] [CHANGES]   (or: make bench-xds ROOTS=10000)
 """
@@ -33,6 +37,7 @@ import urllib.request
 
 roots = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 changes = int(sys.argv[2]) if len(sys.argv) > 2 else 50
+idle_seconds = int(os.environ.get("IDLE_SECONDS", "60"))
 binary = ".build/release/kcp-ingress"
 work = tempfile.mkdtemp(prefix="kcp-bench-xds-")
 processes = []
@@ -114,6 +119,11 @@ def metric(port, series, **labels):
     return total
 
 
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid, field="VmRSS:"):
     for line in open(f"/proc/{pid}/status"):
         if line.startswith(field):
@@ -184,14 +194,15 @@ try:
             "metadata": {"name": name, "labels": {"kcp.dev/cluster": cluster}}, "spec": {"ports": [{"port": 80}]}})
     subprocess.run(["certs/gen-dev-certs.sh", f"{work}/certs"], check=True, capture_output=True)
     xds_port, listener_port, probe_port, metrics_port = free_port(), free_port(), free_port(), free_port()
-    serve = start([binary, "-kubeconfig", f"{work}/api/controller.kubeconfig",
+    serve_args = [binary, "-kubeconfig", f"{work}/api/controller.kubeconfig",
                    "--webhook-port", "0", "--webhook-bind-address", "127.0.0.1",
                    "--tls-cert-file", f"{work}/certs/tls.crt", "--tls-private-key-file", f"{work}/certs/tls.key",
                    "--health-probe-bind-address", f"127.0.0.1:{probe_port}",
                    "--metrics-bind-address", f"127.0.0.1:{metrics_port}",
                    "-envoyxds", "--envoyxds-port", str(xds_port), "--envoyxds-bind-address", "127.0.0.1",
                    "--envoy-listener-address", "127.0.0.1", "-envoy-listener-port", str(listener_port),
-                   "--kube-api-qps", "2000", "--kube-api-burst", "4000", "--log-level", "warning"], "serve.log")
+                   "--kube-api-qps", "2000", "--kube-api-burst", "4000", "--log-level", "warning"]
+    serve = start(serve_args, "serve.log")
 
     def ready():
         try:
@@ -322,6 +333,23 @@ try:
     delta_change = one_root_changes("delta", delta_admin, "vhds.*update_success", changes)
     print(f"  delta / full delta push = 1/{full_delta / max(delta_change, 1):.0f}")
     print(f"serve resident memory at the end: {rss_mib(serve.pid):.0f} MiB (peak {rss_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
+
+    # Idle: nothing changes; the informers' watches and the delta Envoy's stream stay open.
+    time.sleep(5)
+    before = cpu_seconds(serve.pid)
+    time.sleep(idle_seconds)
+    idle = cpu_seconds(serve.pid) - before
+    print(f"idle: {60 * idle / idle_seconds:.2f} CPU-seconds per minute over {idle_seconds} s, "
+          f"resident memory {rss_mib(serve.pid):.0f} MiB ({roots} roots, watches and one delta stream open)")
+
+    # Start-up: a new serve against the API server as it now is, from process start to /readyz 200.
+    serve.terminate()
+    serve.wait()
+    restarted = time.time()
+    serve = start(serve_args, "serve-restarted.log")
+    wait("restarted serve ready", ready, 120, interval=0.01)
+    print(f"start-up: process start to /readyz 200 in {time.time() - restarted:.2f} s "
+          f"against {roots} roots and {2 * roots} leaves")
 finally:
     for process in processes:
         process.kill()
