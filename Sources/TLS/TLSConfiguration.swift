@@ -39,6 +39,9 @@ public struct TLSConfiguration: Hashable, Sendable {
     public var trustRoots: TrustRoots?
     /// ALPN protocols in order of preference, such as `["h2", "http/1.1"]`.
     public var applicationProtocols: [String]
+    /// Server: the keys of the session tickets it issues, one per new
+    /// connection, for clients that resume; nil issues none.
+    public var sessionTicketKeys: SessionTicketKeys?
 
     public static let tls12CipherList =
         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
@@ -50,13 +53,15 @@ public struct TLSConfiguration: Hashable, Sendable {
     public static func server(
         identity: CertificateKeyPair,
         clientCA: TrustRoots? = nil,
-        applicationProtocols: [String] = ["http/1.1"]
+        applicationProtocols: [String] = ["http/1.1"],
+        sessionTicketKeys: SessionTicketKeys? = .shared
     ) -> TLSConfiguration {
         TLSConfiguration(
             role: .server,
             identity: identity,
             trustRoots: clientCA,
-            applicationProtocols: applicationProtocols
+            applicationProtocols: applicationProtocols,
+            sessionTicketKeys: sessionTicketKeys
         )
     }
 
