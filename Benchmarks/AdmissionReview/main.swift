@@ -34,8 +34,12 @@ let empty = IndexedObjects(get: { _ in nil }, byIndex: { _, _ in [] })
 let reader = IndexedPlacementReader(services: empty, roots: [.ingress: empty, .httpRoute: empty, .route: empty])
 let validator = Validator(settings: AdmissionSettings(), reader: reader)
 let services: [String: JSON] = [
-    "web": ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "labels": ["kcp.dev/cluster": "east"]]],
-    "api": ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "api", "labels": ["kcp.dev/cluster": "west"]]],
+    "web": [
+        "apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "labels": ["kcp.dev/cluster": "east"]],
+    ],
+    "api": [
+        "apiVersion": "v1", "kind": "Service", "metadata": ["name": "api", "labels": ["kcp.dev/cluster": "west"]],
+    ],
 ]
 
 func nanoseconds(_ work: () -> Int) -> Double {
@@ -60,7 +64,10 @@ for file in arguments {
     let steps: [(String, () -> Int)] = [
         ("decode", { (try? DecodedReview(body: body))?.uid.count ?? 0 }),
         ("decide (/validate)", { validator.review(review).allowed ? 1 : 0 }),
-        ("placement (/mutate)", { Placement.decide(root: root, kind: kind, service: { services[$0.name] }).leaves.count }),
+        (
+            "placement (/mutate)",
+            { Placement.decide(root: root, kind: kind, service: { services[$0.name] }).leaves.count }
+        ),
         ("encode the answer", { AdmissionReview.answering(review.apiVersion, response: decision).json.bytes.count }),
         (
             "all three (/validate)",
@@ -83,6 +90,8 @@ for file in arguments {
     }
     print("\(file): \(body.count) bytes, \(decision.allowed ? "allowed" : "denied")")
     for (step, work) in steps {
-        print("  " + step.padding(toLength: 24, withPad: " ", startingAt: 0) + String(format: "%8.0f ns", nanoseconds(work)))
+        print(
+            "  " + step.padding(toLength: 24, withPad: " ", startingAt: 0)
+                + String(format: "%8.0f ns", nanoseconds(work)))
     }
 }

@@ -62,7 +62,9 @@ struct TypedViewTests {
         meta.setAnnotation("absent", to: nil)
         #expect(meta.json.text == #"{"name":"shop","labels":{"b":"changed","c":"new"}}"#)
         meta.setAnnotation("kcp.dev/owned-by", to: "shop")
-        #expect(meta.json.text == #"{"name":"shop","labels":{"b":"changed","c":"new"},"annotations":{"kcp.dev/owned-by":"shop"}}"#)
+        #expect(
+            meta.json.text
+                == #"{"name":"shop","labels":{"b":"changed","c":"new"},"annotations":{"kcp.dev/owned-by":"shop"}}"#)
     }
 
     @Test("values Kubernetes may add later are kept, not refused")
