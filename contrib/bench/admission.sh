@@ -14,7 +14,8 @@
 # kcp-ingress and nginx on core 0; wrk/h2load and the development API server
 # on core 1. DURATION (default 5s) per wrk row, H2_REQUESTS (default 100000)
 # per h2load row; KINDS, SIZES, CONNECTIONS and PROTOCOLS narrow the matrix
-# (defaults "ingress httproute route", "small large", "16 64", "h1 h2").
+# (defaults "ingress httproute route", "small large", "16 64", "h1 h2"); BINARY
+# runs another build of kcp-ingress (an older one, to compare).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -27,7 +28,7 @@ protocols=${PROTOCOLS:-h1 h2}
 source contrib/bench/lib.sh
 
 swift build -c release --product kcp-ingress >&2
-binary=.build/release/kcp-ingress
+binary=${BINARY:-.build/release/kcp-ingress}
 certs/gen-dev-certs.sh "$work/certs" >/dev/null
 review_sizes=$(python3 contrib/bench/admission.py "$work")
 bytes() { python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$review_sizes" "$1"; }
