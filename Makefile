@@ -93,7 +93,7 @@ test: deps
 	DEMO_TIMEOUT=300 REQUIRE_BROWSER=1 DEMO_OUTPUT=.build/test-output contrib/demo.sh
 
 # The suite in one run, written to BENCHMARKS.md with the machine, the
-# versions and each goal met or missed (about 30 minutes).
+# versions and each goal met or missed (about 35 minutes).
 bench: bench-deps
 	$(SWIFT) build -c release --product kcp-ingress
 	python3 contrib/bench/suite.py

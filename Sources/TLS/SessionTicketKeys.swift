@@ -6,10 +6,11 @@ import Synchronization
 ///
 /// One key encrypts new tickets for `rotationInterval`; then a new key takes
 /// over and the old one only decrypts, for one more interval (or until the
-/// next rotation), after which it is forgotten. A ticket is therefore honoured for at least one interval and
-/// at most two, and a key that leaks opens at most two intervals' tickets
-/// (OpenSSL's own keys live as long as their context). A resumed session past
-/// its key's encrypting interval is given a ticket under the current key.
+/// next rotation), after which it is forgotten. A ticket is therefore
+/// honoured for at least one interval and at most two, and a key that leaks
+/// opens at most two intervals' tickets (OpenSSL's own keys live as long as
+/// their context). A resumed session past its key's encrypting interval is
+/// given a ticket under the current key.
 ///
 /// Server contexts share `shared` unless told otherwise, so a certificate
 /// reload, which builds a new context, does not end resumption. Replicas do
@@ -24,6 +25,9 @@ public final class SessionTicketKeys: Sendable, Hashable {
 
     struct Key: Sendable {
         static let nameLength = 16
+        static let secretLength = 32
+        /// AES-CBC's.
+        static let ivLength = 16
         /// Sent in the clear in each ticket, to find the key again.
         let name: [UInt8]
         /// AES-256-CBC.
@@ -50,7 +54,7 @@ public final class SessionTicketKeys: Sendable, Hashable {
     /// current has encrypted for a whole interval.
     func encryptionKey(now: ContinuousClock.Instant) -> Key {
         keys.withLock { keys in
-            if let current = keys.first, now - current.created < rotationInterval { return current }
+            if let current = keys.first, encrypts(current, now: now) { return current }
             let key = Self.makeKey(now: now)
             keys = retained(after: key, in: keys)
             return key
@@ -64,7 +68,7 @@ public final class SessionTicketKeys: Sendable, Hashable {
             guard let index = keys.firstIndex(where: { $0.name == name }), decrypts(keys[index], now: now) else {
                 return nil
             }
-            return (keys[index], index == 0 && now - keys[index].created < rotationInterval)
+            return (keys[index], index == 0 && encrypts(keys[index], now: now))
         }
     }
 
@@ -73,19 +77,26 @@ public final class SessionTicketKeys: Sendable, Hashable {
         [new] + keys.prefix(1).filter { decrypts($0, now: new.created) }
     }
 
+    private func encrypts(_ key: Key, now: ContinuousClock.Instant) -> Bool {
+        now - key.created < rotationInterval
+    }
+
     private func decrypts(_ key: Key, now: ContinuousClock.Instant) -> Bool {
         now - key.created < rotationInterval * 2
     }
 
     private static func makeKey(now: ContinuousClock.Instant) -> Key {
-        var bytes = [UInt8](repeating: 0, count: Key.nameLength + 64)
+        var bytes = [UInt8](repeating: 0, count: Key.nameLength + 2 * Key.secretLength)
         // OpenSSL's DRBG (the FIPS provider's, where it is in use); it
         // failing leaves nothing to protect tickets with.
         guard RAND_bytes(&bytes, Int32(bytes.count)) == 1 else {
             fatalError("OpenSSL's random generator failed: \(OpenSSLErrorQueue.drain().texts)")
         }
+        let cipherStart = Key.nameLength
+        let macStart = cipherStart + Key.secretLength
         return Key(
-            name: Array(bytes[0..<16]), cipherKey: Array(bytes[16..<48]), macKey: Array(bytes[48..<80]), created: now)
+            name: Array(bytes[..<cipherStart]), cipherKey: Array(bytes[cipherStart..<macStart]),
+            macKey: Array(bytes[macStart...]), created: now)
     }
 
     public static func == (lhs: SessionTicketKeys, rhs: SessionTicketKeys) -> Bool { lhs === rhs }
@@ -122,12 +133,11 @@ private func ticketKeyCallback(
     else { return -1 }
     let keys = Unmanaged<SessionTicketKeys>.fromOpaque(stored).takeUnretainedValue()
     let now = ContinuousClock.now
-    let ivLength = 16  // AES-CBC
     let chosen: SessionTicketKeys.Key
     var result: Int32 = 1
     if encrypt == 1 {
         chosen = keys.encryptionKey(now: now)
-        guard RAND_bytes(iv, Int32(ivLength)) == 1 else { return -1 }
+        guard RAND_bytes(iv, Int32(SessionTicketKeys.Key.ivLength)) == 1 else { return -1 }
         for (index, byte) in chosen.name.enumerated() { name[index] = byte }
     } else {
         let wanted = Array(UnsafeBufferPointer(start: name, count: SessionTicketKeys.Key.nameLength))

@@ -39,8 +39,8 @@ public struct TLSConfiguration: Hashable, Sendable {
     public var trustRoots: TrustRoots?
     /// ALPN protocols in order of preference, such as `["h2", "http/1.1"]`.
     public var applicationProtocols: [String]
-    /// Server: the keys of the session tickets it issues, one per new
-    /// connection, for clients that resume; nil issues none.
+    /// Server: the keys of the session tickets it issues, for clients that
+    /// resume; nil issues none.
     public var sessionTicketKeys: SessionTicketKeys?
 
     public static let tls12CipherList =

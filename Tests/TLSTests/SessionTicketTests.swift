@@ -49,122 +49,147 @@ struct SessionTicketTests {
         }
     }
 
-    /// Connects with `s_client`, presenting the session in `session` if it
-    /// exists and saving the new one there: whether the handshake resumed.
-    func connect(_ port: Int, _ version: String, session: String, certs: TestCertificates) throws -> Bool {
-        try handshake(port, version, session: session, certs: certs).resumed
+    /// A server under `keys` (nil: no tickets) with certificates of its
+    /// own, and a client that connects to it with `openssl s_client`.
+    struct Fixture {
+        let certs: TestCertificates
+        let server: Server
+
+        init(_ keys: SessionTicketKeys?) async throws {
+            certs = try TestCertificates()
+            server = try await Server(try Self.context(certs, keys))
+        }
+
+        static func context(_ certs: TestCertificates, _ keys: SessionTicketKeys?) throws -> TLSContext {
+            try TLSContext(configuration: .server(identity: certs.serverIdentity, sessionTicketKeys: keys))
+        }
+
+        /// What one `s_client` connection saw.
+        struct Handshake {
+            var resumed: Bool
+            /// A TLS 1.2 NewSessionTicket inside the handshake: a new or renewed ticket.
+            var ticketInHandshake: Bool
+            /// Seconds, as the server's ticket says.
+            var lifetimeHint: Int?
+        }
+
+        /// Connects, presenting the session saved as `session` if there is
+        /// one and saving the new one there.
+        func handshake(_ version: String, session: String) throws -> Handshake {
+            let file = certs.path(session)
+            var arguments = [
+                "s_client", "-connect", "127.0.0.1:\(server.port)", version, "-CAfile", certs.path("ca.crt"),
+                "-ign_eof", "-msg", "-sess_out", file,
+            ]
+            if FileManager.default.fileExists(atPath: file) { arguments += ["-sess_in", file] }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = arguments
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            input.fileHandleForWriting.write(Data("hello\n".utf8))
+            try input.fileHandleForWriting.close()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(text.contains("bye"), "the connection carried data: \(text.suffix(400))")
+            #expect(text.contains("New, ") || text.contains("Reused, "), "s_client says whether it resumed")
+            let lines = text.split(separator: "\n")
+            let hint = lines.first { $0.contains("lifetime hint:") }.flatMap {
+                Int($0.split(separator: ":")[1].split(separator: " ")[0])
+            }
+            return Handshake(
+                resumed: text.contains("Reused, "),
+                ticketInHandshake: lines.contains {
+                    $0.contains("<<< TLS 1.2, Handshake") && $0.contains("NewSessionTicket")
+                },
+                lifetimeHint: hint)
+        }
+
+        /// Whether a connection presenting `session` resumed.
+        func connect(_ version: String, session: String) throws -> Bool {
+            try handshake(version, session: session).resumed
+        }
+
+        func close() async throws {
+            try await server.close()
+            certs.remove()
+        }
     }
 
-    /// As `connect`, and whether the server sent a ticket.
-    func handshake(_ port: Int, _ version: String, session: String, certs: TestCertificates) throws -> (
-        resumed: Bool, ticket: Bool
-    ) {
-        var arguments = [
-            "s_client", "-connect", "127.0.0.1:\(port)", version, "-CAfile", certs.path("ca.crt"), "-ign_eof", "-msg",
-            "-sess_out", session,
-        ]
-        if FileManager.default.fileExists(atPath: session) { arguments += ["-sess_in", session] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data("hello\n".utf8))
-        try input.fileHandleForWriting.close()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(text.contains("bye"), "the connection carried data: \(text.suffix(400))")
-        #expect(text.contains("New, ") || text.contains("Reused, "), "s_client says whether it resumed")
-        return (text.contains("Reused, "), text.contains("<<< TLS 1.2, Handshake") && text.contains("NewSessionTicket"))
-    }
-
-    func context(_ certs: TestCertificates, _ keys: SessionTicketKeys?) throws -> TLSContext {
-        try TLSContext(configuration: .server(identity: certs.serverIdentity, sessionTicketKeys: keys))
-    }
-
-    @Test("a ticket resumes the session, over TLS 1.3 and 1.2", arguments: ["-tls1_3", "-tls1_2"])
+    @Test(
+        "a ticket resumes the session, over TLS 1.3 and 1.2; its lifetime hint is the rotation interval",
+        arguments: ["-tls1_3", "-tls1_2"])
     func resumes(version: String) async throws {
-        let certs = try TestCertificates()
-        defer { certs.remove() }
-        let server = try await Server(try context(certs, SessionTicketKeys()))
-        let session = certs.path("session-\(version).pem")
-        #expect(try !connect(server.port, version, session: session, certs: certs))
-        #expect(try connect(server.port, version, session: session, certs: certs))
-        #expect(try connect(server.port, version, session: session, certs: certs))
-        try await server.close()
+        let fixture = try await Fixture(SessionTicketKeys(rotationInterval: .seconds(1800)))
+        let first = try fixture.handshake(version, session: "session.pem")
+        #expect(!first.resumed)
+        #expect(first.lifetimeHint == 1800)
+        #expect(try fixture.connect(version, session: "session.pem"))
+        #expect(try fixture.connect(version, session: "session.pem"))
+        try await fixture.close()
     }
 
     @Test("after a rotation the old key still opens its tickets and the client gets a new one; after two it does not")
     func rotation() async throws {
-        let version = "-tls1_3"
-        let certs = try TestCertificates()
-        defer { certs.remove() }
         let keys = SessionTicketKeys()
-        let server = try await Server(try context(certs, keys))
-        let kept = certs.path("kept.pem")
-        let old = certs.path("old.pem")
-        #expect(try !connect(server.port, version, session: kept, certs: certs))
-        try FileManager.default.copyItem(atPath: kept, toPath: old)
+        let fixture = try await Fixture(keys)
+        #expect(try !fixture.connect("-tls1_3", session: "kept.pem"))
+        try FileManager.default.copyItem(atPath: fixture.certs.path("kept.pem"), toPath: fixture.certs.path("old.pem"))
 
         keys.rotate()
         // Resumed, and given a ticket under the new key, which outlives the next rotation.
-        #expect(try connect(server.port, version, session: kept, certs: certs))
+        #expect(try fixture.connect("-tls1_3", session: "kept.pem"))
         keys.rotate()
-        #expect(try connect(server.port, version, session: kept, certs: certs))
+        #expect(try fixture.connect("-tls1_3", session: "kept.pem"))
         // A ticket under the key from two rotations ago is refused: a full handshake.
-        #expect(try !connect(server.port, version, session: old, certs: certs))
-        try await server.close()
+        #expect(try !fixture.connect("-tls1_3", session: "old.pem"))
+        try await fixture.close()
     }
 
     /// `s_client` keeps a TLS 1.2 session's first ticket even when the
     /// server renews it, so the renewal is seen on the wire.
     @Test("TLS 1.2: a ticket under the previous key resumes and is renewed; one under the current key is not")
     func renewal() async throws {
-        let certs = try TestCertificates()
-        defer { certs.remove() }
         let keys = SessionTicketKeys()
-        let server = try await Server(try context(certs, keys))
-        let session = certs.path("session.pem")
-        #expect(try handshake(server.port, "-tls1_2", session: session, certs: certs) == (false, true))
-        #expect(try handshake(server.port, "-tls1_2", session: session, certs: certs) == (true, false))
+        let fixture = try await Fixture(keys)
+        func handshake() throws -> (resumed: Bool, ticket: Bool) {
+            let seen = try fixture.handshake("-tls1_2", session: "session.pem")
+            return (seen.resumed, seen.ticketInHandshake)
+        }
+        #expect(try handshake() == (false, true))
+        #expect(try handshake() == (true, false))
         keys.rotate()
-        #expect(try handshake(server.port, "-tls1_2", session: session, certs: certs) == (true, true))
+        #expect(try handshake() == (true, true))
         keys.rotate()
-        #expect(try handshake(server.port, "-tls1_2", session: session, certs: certs) == (false, true))
-        try await server.close()
+        #expect(try handshake() == (false, true))
+        try await fixture.close()
     }
 
     @Test("a ticket issued under one context resumes under the next one that shares its keys (a certificate reload)")
     func sharedAcrossContexts() async throws {
-        let certs = try TestCertificates()
-        defer { certs.remove() }
         let keys = SessionTicketKeys()
-        let server = try await Server(try context(certs, keys))
-        let session = certs.path("session.pem")
-        #expect(try !connect(server.port, "-tls1_3", session: session, certs: certs))
-        let reloaded = try context(certs, keys)
-        server.current.context.withLock { $0 = reloaded }
-        #expect(try connect(server.port, "-tls1_3", session: session, certs: certs))
+        let fixture = try await Fixture(keys)
+        #expect(try !fixture.connect("-tls1_3", session: "session.pem"))
+        let reloaded = try Fixture.context(fixture.certs, keys)
+        fixture.server.current.context.withLock { $0 = reloaded }
+        #expect(try fixture.connect("-tls1_3", session: "session.pem"))
         // Another context with keys of its own cannot open it.
-        let stranger = try context(certs, SessionTicketKeys())
-        server.current.context.withLock { $0 = stranger }
-        #expect(try !connect(server.port, "-tls1_3", session: session, certs: certs))
-        try await server.close()
+        let stranger = try Fixture.context(fixture.certs, SessionTicketKeys())
+        fixture.server.current.context.withLock { $0 = stranger }
+        #expect(try !fixture.connect("-tls1_3", session: "session.pem"))
+        try await fixture.close()
     }
 
     @Test("without keys no ticket is issued: TLS 1.3 never resumes")
     func withoutKeys() async throws {
-        let certs = try TestCertificates()
-        defer { certs.remove() }
-        let server = try await Server(try context(certs, nil))
-        let session = certs.path("session.pem")
-        #expect(try !connect(server.port, "-tls1_3", session: session, certs: certs))
-        #expect(try !connect(server.port, "-tls1_3", session: session, certs: certs))
-        try await server.close()
+        let fixture = try await Fixture(nil)
+        #expect(try !fixture.connect("-tls1_3", session: "session.pem"))
+        #expect(try !fixture.connect("-tls1_3", session: "session.pem"))
+        try await fixture.close()
     }
 
     @Test("keys encrypt for one interval and decrypt for two")

@@ -8,8 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v valgrind >/dev/null || { echo "valgrind is needed (apt-get install valgrind)" >&2; exit 1; }
 swift build -c release --product admission-review-bench >&2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source contrib/bench/lib.sh
 python3 contrib/bench/admission.py "$work" >/dev/null
 # valgrind 3.19 cannot read the debug information of every toolchain's output: it runs a stripped copy.
 strip --strip-debug -o "$work/bench" .build/release/admission-review-bench
@@ -17,8 +16,7 @@ strip --strip-debug -o "$work/bench" .build/release/admission-review-bench
 allocations() {  # STEP FILE → allocations per round of that step
     local counts=()
     for rounds in 10 110; do
-        counts+=("$(ROUNDS=$rounds valgrind --tool=memcheck "$work/bench" --only "$1" "$2" 2>&1 \
-            | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)")
+        counts+=("$(ROUNDS=$rounds heap_allocations "$work/bench" --only "$1" "$2")")
     done
     echo $(((counts[1] - counts[0]) / 100))
 }

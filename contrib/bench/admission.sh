@@ -153,7 +153,11 @@ echo "| review | requests/s | p50 ms | p99 ms | p99.9 ms | server CPU s | reques
 echo "|---|---|---|---|---|---|---|---|---|"
 for kind in $kinds; do
     read -r rps p50 p99 p999 cpu per_cpu errors < <(wrk_row "$serve_pid" "$base/mutate" "$work/$kind-small-writes.lua" 16)
-    resource=$(python3 -c "print({'ingress': 'ingresses.networking.k8s.io', 'httproute': 'httproutes.gateway.networking.k8s.io', 'route': 'routes.route.openshift.io'}['$kind'])")
+    case $kind in
+        ingress) resource=ingresses.networking.k8s.io ;;
+        httproute) resource=httproutes.gateway.networking.k8s.io ;;
+        route) resource=routes.route.openshift.io ;;
+    esac
     leaves=$(kubectl --kubeconfig "$work/api/admin.kubeconfig" get "$resource" -A -l kcp.dev/cluster -o name | wc -l)
     echo "| $kind $(bytes "$kind-small") B | $rps | $p50 | $p99 | $p999 | $cpu | $per_cpu | $errors | $leaves |"
 done

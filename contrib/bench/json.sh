@@ -13,9 +13,10 @@ swift build -c release --product kubeapi-json-bench >&2
 bench=.build/release/kubeapi-json-bench
 fixtures=Tests/KubeAPITests/Fixtures
 
+source contrib/bench/lib.sh
+
 allocations() {  # FILE CASE N → total heap allocations of the process
-    valgrind --tool=memcheck "$bench" "$1" --only "$2" "$3" 2>&1 >/dev/null \
-        | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,
+    heap_allocations "$bench" "$1" --only "$2" "$3"
 }
 
 for size in small large; do

@@ -1,5 +1,6 @@
-# Shared by the HTTP benchmarks: certificates, the 2 KiB body, nginx's
-# configuration, CPU accounting and the result rows. Sourced, not run.
+# Shared by the benchmark scripts: a work directory removed at exit,
+# certificates, the 2 KiB body, nginx's configuration, CPU accounting, heap
+# allocation counts and the result rows. Sourced, not run.
 
 ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
 work=$(mktemp -d)
@@ -59,6 +60,13 @@ start_echo() {
     taskset -c 0 .build/release/kcp-ingress-echo "$1" "$work/certs/tls.crt" "$work/certs/tls.key" 1 >/dev/null &
     pids+=($!)
     echo_pid=$!
+}
+
+# heap_allocations COMMAND... → the heap allocations valgrind counts over that
+# run (the command's own output is dropped). Callers take two runs of N and
+# N+100 rounds and divide the difference, so start-up does not count.
+heap_allocations() {
+    valgrind --tool=memcheck "$@" 2>&1 >/dev/null | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,
 }
 
 cpu_seconds() {  # utime + stime of a process, all threads, in seconds

@@ -19,6 +19,8 @@ import tempfile
 import time
 import urllib.request
 
+from procstat import cpu_seconds, memory_mib
+
 roots = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 binary = ".build/release/kcp-ingress"
 work = tempfile.mkdtemp(prefix="kcp-bench-status-")
@@ -61,17 +63,6 @@ def metrics(port):
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
     patches = sum(float(v) for v in re.findall(r'rest_client_requests_total\{[^}]*method="PATCH"[^}]*\} (\S+)', text))
     return patches
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def peak_mib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
 
 
 try:
@@ -156,6 +147,6 @@ try:
     else:
         print("root statuses did NOT converge within 300 s")
     print(f"root status writes by serve: {patches:.0f} for {roots} roots (ideal: {roots})")
-    print(f"serve CPU during the status phase: {cpu:.2f} s; serve peak memory: {peak_mib(serve.pid):.0f} MiB")
+    print(f"serve CPU during the status phase: {cpu:.2f} s; serve peak memory: {memory_mib(serve.pid, 'VmHWM:'):.0f} MiB")
 finally:
     cleanup()

@@ -21,24 +21,27 @@ import time
 output = sys.argv[1] if len(sys.argv) > 1 else "BENCHMARKS.md"
 os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
-# (name, command, environment): the order keeps the quick in-process ones
-# first and the 10,000-root one, the longest, last. QUICK=1 runs every step
-# small and short, to check the suite itself; its figures mean nothing.
+# QUICK=1 runs every step small and short, to check the suite itself; its
+# figures mean nothing.
 QUICK = os.environ.get("QUICK") == "1"
+FEW, MANY = (200, 300) if QUICK else (1000, 10000)
+SHORT = {"DURATION": "2s", "H2_REQUESTS": "5000", "KINDS": "ingress", "CONNECTIONS": "16",
+         "SECONDS_PER_CASE": "0.2", "ROUNDS": "2000"} if QUICK else {}
+ADMISSION = "Admission over TLS against nginx"
+TLS = "TLS and HTTP/1.1 against nginx"
+STATUS = f"Status loop, {FEW:,} roots"
+XDS = f"xDS, {MANY:,} roots"
+# (name, command, environment): the quick in-process steps first, the
+# 10,000-root one, the longest, last.
 STEPS = [
     ("Admission, in process", ["contrib/bench/admission-review.sh"], {}),
     ("JSON against Foundation", ["contrib/bench/json.sh"], {}),
-    ("Admission over TLS against nginx", ["contrib/bench/admission.sh"], {"H2_REQUESTS": "50000"}),
-    ("TLS and HTTP/1.1 against nginx", ["contrib/bench/tls-http1.sh"], {}),
-    ("Status loop, 1,000 roots", ["python3", "-u", "contrib/bench/status_loop.py", "1000"], {}),
-    ("xDS, 1,000 roots", ["python3", "-u", "contrib/bench/xds.py", "1000"], {"IDLE_SECONDS": "30"}),
-    ("xDS, 10,000 roots", ["python3", "-u", "contrib/bench/xds.py", "10000"], {}),
+    (ADMISSION, ["contrib/bench/admission.sh"], {"H2_REQUESTS": "50000"}),
+    (TLS, ["contrib/bench/tls-http1.sh"], {}),
+    (STATUS, ["python3", "-u", "contrib/bench/status_loop.py", str(FEW)], {}),
+    (f"xDS, {FEW:,} roots", ["python3", "-u", "contrib/bench/xds.py", str(FEW)], {"IDLE_SECONDS": "30"}),
+    (XDS, ["python3", "-u", "contrib/bench/xds.py", str(MANY)], {}),
 ]
-if QUICK:
-    STEPS = [(name, [part.replace("10000", "300").replace("1000", "200") for part in command],
-              {**environment, "DURATION": "2s", "H2_REQUESTS": "5000", "KINDS": "ingress", "CONNECTIONS": "16",
-               "IDLE_SECONDS": "3", "SECONDS_PER_CASE": "0.2", "ROUNDS": "2000"})
-             for name, command, environment in STEPS]
 
 
 def version(command):
@@ -72,6 +75,7 @@ def machine():
 def run(name, command, environment):
     print(f"== {name}: {' '.join(command)}", flush=True)
     started = time.time()
+    environment = {**environment, **SHORT, **({"IDLE_SECONDS": "3"} if QUICK else {})}
     result = subprocess.run(command, env={**os.environ, **environment}, capture_output=True, text=True)
     sys.stdout.write(result.stdout)
     if result.returncode != 0:
@@ -97,10 +101,7 @@ def admission_row(text, protocol, connections, route, review):
 
 
 def goals(outputs):
-    admission = outputs["Admission over TLS against nginx"]
-    tls = outputs["TLS and HTTP/1.1 against nginx"]
-    status = outputs["Status loop, 1,000 roots"]
-    xds = outputs["xDS, 10,000 roots"]
+    admission, tls, status, xds = outputs[ADMISSION], outputs[TLS], outputs[STATUS], outputs[XDS]
     rows = []
 
     validate_ratio, validate_p99 = admission_row(admission, "HTTP/1.1", 16, "/validate", "ingress")
@@ -118,28 +119,28 @@ def goals(outputs):
                  keepalive >= 0.8))
 
     peak = float(find(r"^serve resident memory at the end: \d+ MiB \(peak (\d+) MiB\)", xds, "peak memory").group(1))
-    rows.append(("xDS, 10,000 roots: serve's peak resident memory", "< 150 MiB", f"{peak:.0f} MiB", peak < 150))
+    rows.append((f"xDS, {MANY:,} roots: serve's peak resident memory", "< 150 MiB", f"{peak:.0f} MiB", peak < 150))
     share = float(find(r"delta / full delta push = 1/(\d+)", xds, "delta share").group(1))
-    rows.append(("xDS, 10,000 roots: delta bytes of a one-root change / full push", "≤ 1/1000", f"1/{share:.0f}",
+    rows.append((f"xDS, {MANY:,} roots: delta bytes of a one-root change / full push", "≤ 1/1000", f"1/{share:.0f}",
                  share >= 1000))
     for mode in ("sotw", "delta"):
         routed = float(find(rf"^{mode}: one-root change, .* first request routed p50 \d+ ms p99 (\d+) ms", xds,
                             f"{mode} latency").group(1))
         label = "state of the world" if mode == "sotw" else "delta"
-        rows.append((f"xDS, 10,000 roots, {label}: root change → first request routed, p99", "≤ 100 ms",
+        rows.append((f"xDS, {MANY:,} roots, {label}: root change → first request routed, p99", "≤ 100 ms",
                      f"{routed:.0f} ms", routed <= 100))
     burst = find(r"^burst of 1,000 changes in [\d.]+ s: \d+ snapshot builds, responses sent: state of the world (\d+),"
                  r" delta (\d+)", xds, "burst")
-    rows.append(("xDS, 10,000 roots: responses for a burst of 1,000 changes (per mode)", "a handful",
+    rows.append((f"xDS, {MANY:,} roots: responses for a burst of 1,000 changes (per mode)", "a handful",
                  f"{burst.group(1)} and {burst.group(2)}", None))
     writes = find(r"^root status writes by serve: (\d+) for (\d+) roots", status, "status writes")
-    rows.append(("status loop, 1,000 roots: root status writes", "one per root",
+    rows.append((f"status loop, {FEW:,} roots: root status writes", "one per root",
                  f"{writes.group(1)} for {writes.group(2)}", writes.group(1) == writes.group(2)))
     startup = float(find(r"^start-up: process start to /readyz 200 in ([\d.]+) s", xds, "start-up").group(1))
-    rows.append(("start-up against 10,000 roots and their leaves: process start → /readyz 200", "< 2 s",
+    rows.append((f"start-up against {MANY:,} roots and their leaves: process start → /readyz 200", "< 2 s",
                  f"{startup:.2f} s", startup < 2))
     idle = find(r"^idle: ([\d.]+) CPU-seconds per minute over \d+ s, resident memory (\d+) MiB", xds, "idle cost")
-    rows.append(("idle, 10,000 roots: CPU per minute, resident memory", "—",
+    rows.append((f"idle, {MANY:,} roots: CPU per minute, resident memory", "—",
                  f"{idle.group(1)} CPU-s, {idle.group(2)} MiB", None))
     return rows
 

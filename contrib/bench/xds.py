@@ -35,6 +35,8 @@ import time
 import urllib.error
 import urllib.request
 
+from procstat import cpu_seconds, memory_mib
+
 roots = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 changes = int(sys.argv[2]) if len(sys.argv) > 2 else 50
 idle_seconds = int(os.environ.get("IDLE_SECONDS", "60"))
@@ -117,17 +119,6 @@ def metric(port, series, **labels):
         if all(f'{k}="{v}"' in line for k, v in labels.items()):
             total += float(line.rsplit(" ", 1)[1])
     return total
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mib(pid, field="VmRSS:"):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith(field):
-            return int(line.split()[1]) / 1024
 
 
 def envoy_stat(admin, pattern):
@@ -249,7 +240,7 @@ try:
     builds = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_count")
     build_sum = metric(metrics_port, "kcp_ingress_xds_snapshot_build_seconds_sum")
     print(f"snapshot builds so far: {builds:.0f}, mean {1000 * build_sum / max(builds, 1):.1f} ms")
-    print(f"serve resident memory: {rss_mib(serve.pid):.0f} MiB (peak {rss_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
+    print(f"serve resident memory: {memory_mib(serve.pid):.0f} MiB (peak {memory_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
 
     def p(values, q):
         values = sorted(values)
@@ -307,7 +298,7 @@ try:
     time.sleep(2)
     full_delta = metric(metrics_port, "kcp_ingress_xds_response_bytes_total", mode="delta")
     print(f"full push: state of the world {full_sotw / 1e6:.2f} MB, delta {full_delta / 1e6:.2f} MB (resource bytes)")
-    print(f"serve resident memory, two Envoys connected: {rss_mib(serve.pid):.0f} MiB (peak {rss_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
+    print(f"serve resident memory, two Envoys connected: {memory_mib(serve.pid):.0f} MiB (peak {memory_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
 
     # A burst of 1,000 changes from 16 writers, both Envoys connected: how many responses go out.
     responses_before = {m: metric(metrics_port, "kcp_ingress_xds_responses_total", mode=m) for m in ("sotw", "delta")}
@@ -332,7 +323,7 @@ try:
     envoys["envoy-sotw"].wait()
     delta_change = one_root_changes("delta", delta_admin, "vhds.*update_success", changes)
     print(f"  delta / full delta push = 1/{full_delta / max(delta_change, 1):.0f}")
-    print(f"serve resident memory at the end: {rss_mib(serve.pid):.0f} MiB (peak {rss_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
+    print(f"serve resident memory at the end: {memory_mib(serve.pid):.0f} MiB (peak {memory_mib(serve.pid, 'VmHWM:'):.0f} MiB)")
 
     # Idle: nothing changes; the informers' watches and the delta Envoy's stream stay open.
     time.sleep(5)
@@ -340,7 +331,7 @@ try:
     time.sleep(idle_seconds)
     idle = cpu_seconds(serve.pid) - before
     print(f"idle: {60 * idle / idle_seconds:.2f} CPU-seconds per minute over {idle_seconds} s, "
-          f"resident memory {rss_mib(serve.pid):.0f} MiB ({roots} roots, watches and one delta stream open)")
+          f"resident memory {memory_mib(serve.pid):.0f} MiB ({roots} roots, watches and one delta stream open)")
 
     # Start-up: a new serve against the API server as it now is, from process start to /readyz 200.
     serve.terminate()

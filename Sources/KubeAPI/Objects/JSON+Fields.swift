@@ -89,8 +89,8 @@ extension JSON {
             guard let wanted = added.removeValue(forKey: key) else { continue }
             members.append(JSONObject.Member(key: key, value: value.stringValue == wanted ? value : .string(wanted)))
         }
-        for key in added.keys.sorted() {
-            members.append(JSONObject.Member(key: key, value: .string(added[key]!)))
+        for (key, value) in added.sorted(by: { $0.key < $1.key }) {
+            members.append(JSONObject.Member(key: key, value: .string(value)))
         }
         setField(path[...], to: .object(JSONObject(uncheckedMembers: members)))
     }
