@@ -29,6 +29,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // glibc's malloc.h: nothing to link, no package.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CNGHTTP2",
             pkgConfig: "libnghttp2",
@@ -208,6 +210,7 @@ let package = Package(
         .executableTarget(
             name: "kcp-ingress",
             dependencies: [
+                "CMalloc",
                 "TLS",
                 "HTTPServer",
                 "GRPC",

@@ -108,8 +108,28 @@ public final class APIClient: Sendable {
         _ type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil
     ) async throws -> ObjectList {
         var items: [JSON] = []
+        let resourceVersion = try await listPages(
+            type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector
+        ) { page, startingOver in
+            if startingOver { items = [] }
+            items.append(contentsOf: page)
+        }
+        return ObjectList(items: items, resourceVersion: resourceVersion)
+    }
+
+    /// The same list, handed to `page` a page at a time as each arrives, so
+    /// that a caller keeping the items in another form (an informer's
+    /// store) never holds all of them parsed at once. `startingOver` is
+    /// true for the first page after an expired continue token: the items
+    /// handed so far are from a list that was abandoned. Returns the
+    /// resourceVersion a watch resumes from.
+    public func listPages(
+        _ type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
+        page handle: (_ items: [JSON], _ startingOver: Bool) async throws -> Void
+    ) async throws -> String {
         var continueToken: String?
         var paging = true
+        var startingOver = false
         while true {
             let query = APIPath.query([
                 ("labelSelector", labelSelector), ("fieldSelector", fieldSelector),
@@ -119,20 +139,18 @@ public final class APIClient: Sendable {
             do {
                 page = try await send(.GET, APIPath.collection(type, namespace: namespace) + query)
             } catch let error as KubeError where error.reason == .expired && continueToken != nil {
-                items = []
                 continueToken = nil
                 paging = false
+                startingOver = true
                 continue
             }
-            guard let pageItems = page["items"]?.arrayValue else {
+            guard let items = page["items"]?.arrayValue else {
                 throw KubeError(reason: .malformedResponse, code: 200, message: "a list without items")
             }
-            items.append(contentsOf: pageItems)
+            try await handle(items, startingOver)
+            startingOver = false
             let next = page["metadata"]?["continue"]?.stringValue ?? ""
-            if next.isEmpty {
-                return ObjectList(
-                    items: items, resourceVersion: page["metadata"]?["resourceVersion"]?.stringValue ?? "")
-            }
+            if next.isEmpty { return page["metadata"]?["resourceVersion"]?.stringValue ?? "" }
             continueToken = next
         }
     }

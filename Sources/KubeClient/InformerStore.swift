@@ -7,14 +7,30 @@ public typealias IndexFunction = @Sendable (JSON) -> [String]
 /// An informer's local copy of a collection, keyed by `namespace/name`, with
 /// secondary indexes. Reads take a lock for a dictionary look-up only, so
 /// the webhook's hot path can use it without any API round trip.
+///
+/// Objects are kept packed (`PackedJSON`): at 10,000 roots a store holds
+/// 30,000 objects, and their parsed trees were most of the process's
+/// memory. A read unpacks what it returns, outside the lock.
 public final class InformerStore: Sendable {
+    private struct IndexEntry {
+        var index: String
+        var value: String
+    }
+
+    private struct Stored {
+        var object: PackedJSON
+        var resourceVersion: String?
+    }
+
     private struct State {
-        var objects: [String: JSON] = [:]
+        var objects: [String: Stored] = [:]
         /// index name → indexed value → keys.
         var indexes: [String: [String: Set<String>]] = [:]
         /// key → what its object was indexed under, so that replacing or
         /// removing it never runs index functions inside the lock.
-        var entries: [String: [(String, [String])]] = [:]
+        /// One flat array per object, without the indexes it is not under:
+        /// at 30,000 objects, an array per index per object was 12 MB.
+        var entries: [String: [IndexEntry]] = [:]
     }
 
     private let indexers: [String: IndexFunction]
@@ -30,7 +46,30 @@ public final class InformerStore: Sendable {
     }
 
     public func get(_ key: String) -> JSON? {
-        state.withLock { $0.objects[key] }
+        state.withLock { $0.objects[key]?.object }?.unpacked()
+    }
+
+    /// The object at `key` as the store keeps it: a cache of its own may
+    /// share these bytes instead of packing the object again.
+    public func packed(_ key: String) -> PackedJSON? {
+        state.withLock { $0.objects[key]?.object }
+    }
+
+    /// The objects whose index `name` holds `value`, as the store keeps them.
+    public func packedByIndex(_ name: String, _ value: String) -> [PackedJSON] {
+        state.withLock { state in
+            (state.indexes[name]?[value] ?? []).compactMap { state.objects[$0]?.object }
+        }
+    }
+
+    /// Every object as the store keeps it.
+    public func packedList() -> [PackedJSON] {
+        state.withLock { $0.objects.values.map(\.object) }
+    }
+
+    /// The resourceVersion of the object at `key`, without unpacking it.
+    public func resourceVersion(of key: String) -> String? {
+        state.withLock { $0.objects[key]?.resourceVersion }
     }
 
     public func get(namespace: String?, name: String) -> JSON? {
@@ -40,7 +79,7 @@ public final class InformerStore: Sendable {
     public var count: Int { state.withLock { $0.objects.count } }
 
     public func list() -> [JSON] {
-        state.withLock { Array($0.objects.values) }
+        packedList().map { $0.unpacked() }
     }
 
     public func keys() -> Set<String> {
@@ -49,15 +88,13 @@ public final class InformerStore: Sendable {
 
     /// The objects whose index `name` holds `value`.
     public func byIndex(_ name: String, _ value: String) -> [JSON] {
-        state.withLock { state in
-            (state.indexes[name]?[value] ?? []).compactMap { state.objects[$0] }
-        }
+        packedByIndex(name, value).map { $0.unpacked() }
     }
 
     /// `key` → resourceVersion of every object: what tests compare with the server's list.
     public func versions() -> [String: String] {
         state.withLock { state in
-            state.objects.mapValues { $0["metadata"]?["resourceVersion"]?.stringValue ?? "" }
+            state.objects.mapValues { $0.resourceVersion ?? "" }
         }
     }
 
@@ -65,39 +102,38 @@ public final class InformerStore: Sendable {
     @discardableResult
     public func put(_ object: JSON) -> JSON? {
         let key = Self.key(of: object)
-        let entries = indexers.map { name, function in (name, function(object)) }
-        return state.withLock { state in
-            let old = state.objects.updateValue(object, forKey: key)
+        let entries = indexers.flatMap { name, function in function(object).map { IndexEntry(index: name, value: $0) } }
+        let stored = Stored(
+            object: PackedJSON(object), resourceVersion: object["metadata"]?["resourceVersion"]?.stringValue)
+        let old = state.withLock { state in
+            let old = state.objects.updateValue(stored, forKey: key)
             if let previous = state.entries.updateValue(entries, forKey: key) {
                 Self.unindex(key, entries: previous, in: &state.indexes)
             }
-            for (index, values) in entries {
-                for value in values { state.indexes[index, default: [:]][value, default: []].insert(key) }
-            }
-            return old
+            for entry in entries { state.indexes[entry.index, default: [:]][entry.value, default: []].insert(key) }
+            return old?.object
         }
+        return old?.unpacked()
     }
 
     /// Removes the object at `key`, returning it.
     @discardableResult
     public func remove(_ key: String) -> JSON? {
-        state.withLock { state in
+        state.withLock { state -> PackedJSON? in
             guard let old = state.objects.removeValue(forKey: key) else { return nil }
             if let previous = state.entries.removeValue(forKey: key) {
                 Self.unindex(key, entries: previous, in: &state.indexes)
             }
-            return old
-        }
+            return old.object
+        }?.unpacked()
     }
 
     private static func unindex(
-        _ key: String, entries: [(String, [String])], in indexes: inout [String: [String: Set<String>]]
+        _ key: String, entries: [IndexEntry], in indexes: inout [String: [String: Set<String>]]
     ) {
-        for (index, values) in entries {
-            for value in values {
-                indexes[index]?[value]?.remove(key)
-                if indexes[index]?[value]?.isEmpty == true { indexes[index]?[value] = nil }
-            }
+        for entry in entries {
+            indexes[entry.index]?[entry.value]?.remove(key)
+            if indexes[entry.index]?[entry.value]?.isEmpty == true { indexes[entry.index]?[entry.value] = nil }
         }
     }
 }

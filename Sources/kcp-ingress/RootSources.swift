@@ -17,7 +17,9 @@ import XDS
 /// read again by the next build, which that event starts.
 final class RootSources: Sendable {
     private struct State {
-        var sources: [RootIdentity: RootSource] = [:]
+        /// The roots the last read found: those a later read misses are gone.
+        /// Identities only: the objects stay in the stores, packed.
+        var known: Set<RootIdentity> = []
         var dirty: Set<RootIdentity> = []
         /// False until the first build, which reads everything.
         var listed = false
@@ -25,11 +27,9 @@ final class RootSources: Sendable {
 
     private let state = Mutex(State())
     private let stores: [RootKind: InformerStore]
-    private let reader: IndexedPlacementReader
 
-    init(stores: [RootKind: InformerStore], reader: IndexedPlacementReader) {
+    init(stores: [RootKind: InformerStore]) {
         self.stores = stores
-        self.reader = reader
     }
 
     /// An event of any kind of change, route-relevant or not: the root it
@@ -41,10 +41,7 @@ final class RootSources: Sendable {
 
     /// Every root with its leaves, as the stores hold them now.
     func current() -> [RootSource] {
-        state.withLock { state in
-            if state.listed { _ = read(&state) } else { _ = list(&state) }
-            return Array(state.sources.values)
-        }
+        state.withLock { list(&$0) }
     }
 
     /// The roots marked since the last call of either, as they are now:
@@ -56,30 +53,44 @@ final class RootSources: Sendable {
         }
     }
 
-    /// Reads every root into `state.sources`.
+    /// Reads every root.
     private func list(_ state: inout State) -> [RootSource] {
-        let objects = stores.flatMap { kind, store in store.list().map { (kind: kind, object: $0) } }
-        let roots = RootSource.roots(of: objects, reader: reader)
-        state.sources = Dictionary(roots.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        var roots: [RootSource] = []
+        for (kind, store) in stores {
+            for packed in store.packedList() {
+                let object = packed.unpacked()
+                guard !RootKind.isLeaf(object) else { continue }
+                roots.append(source(kind: kind, packed: packed, object: object, store: store))
+            }
+        }
+        state.known = Set(roots.map(\.identity))
         state.listed = true
         state.dirty = []
         return roots
     }
 
-    /// Reads the marked roots again into `state.sources`.
+    /// Reads the marked roots again.
     private func read(_ state: inout State) -> SnapshotBuilder.RootChanges {
         var changes = SnapshotBuilder.RootChanges(changed: [], removed: [])
         for root in state.dirty {
-            if let object = stores[root.kind]?.get(root.key.description), !RootKind.isLeaf(object) {
-                let source = RootSource(
-                    kind: root.kind, object: object, leaves: reader.leaves(of: root.key, kind: root.kind))
-                state.sources[root] = source
+            if let store = stores[root.kind], let packed = store.packed(root.key.description),
+                case let object = packed.unpacked(), !RootKind.isLeaf(object)
+            {
+                let source = source(kind: root.kind, packed: packed, object: object, store: store)
+                state.known.insert(root)
                 changes.changed.append(source)
-            } else if state.sources.removeValue(forKey: root) != nil {
+            } else if state.known.remove(root) != nil {
                 changes.removed.append(root)
             }
         }
         state.dirty = []
         return changes
+    }
+
+    /// A root with its leaves, each as `store` keeps it: the translation
+    /// cache holds on to the store's bytes rather than packing them again.
+    private func source(kind: RootKind, packed: PackedJSON, object: JSON, store: InformerStore) -> RootSource {
+        let leaves = store.packedByIndex(PlacementIndex.ownedBy.0, ObjectKey(of: object).description)
+        return PackedRootSource(kind: kind, object: packed, leaves: leaves).unpacked(object: object)
     }
 }

@@ -24,7 +24,7 @@ struct XDSServing {
         if let sync {
             let stores = sync.stores
             let reader = sync.reader
-            let kept = RootSources(stores: sync.roots.mapValues(\.store), reader: reader)
+            let kept = RootSources(stores: sync.roots.mapValues(\.store))
             sources = kept
             source = SnapshotBuilder.Source(
                 roots: { kept.current() }, changes: { kept.changes() }, service: reader.service)

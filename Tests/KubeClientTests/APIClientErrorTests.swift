@@ -98,6 +98,36 @@ struct APIClientErrorTests {
         #expect(queries[0] == "limit=500" && queries[1] == "limit=500&continue=page-2" && queries[2].isEmpty)
     }
 
+    @Test("a list a page at a time: each page handed as it comes, and the restart after an expired token said")
+    func pagesAsTheyCome() async throws {
+        let service: JSON = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "a", "namespace": "default"]]
+        let server = try await ScriptedServer { index in
+            switch index {
+            case 0, 1:
+                ScriptedServer.ok([
+                    "kind": "ServiceList",
+                    "metadata": ["resourceVersion": "5", "continue": .string("page-\(index + 2)")],
+                    "items": [service],
+                ])
+            case 2: ScriptedServer.status(410, "Expired", "the provided continue parameter is too old")
+            default:
+                ScriptedServer.ok([
+                    "kind": "ServiceList", "metadata": ["resourceVersion": "9"], "items": [service, service, service],
+                ])
+            }
+        }
+        defer { server.stop() }
+        var pages: [(count: Int, startingOver: Bool)] = []
+        let resourceVersion = try await APIClient(connection: server.connection()).listPages(
+            Service.type, namespace: "default"
+        ) { items, startingOver in
+            pages.append((items.count, startingOver))
+        }
+        #expect(resourceVersion == "9")
+        #expect(pages.map(\.count) == [1, 1, 3])
+        #expect(pages.map(\.startingOver) == [false, false, true])
+    }
+
     @Test("a server that does not answer: a timeout error after requestTimeout")
     func timeout() async throws {
         let server = try await ScriptedServer { _ in

@@ -15,7 +15,7 @@ public struct TranslationCache: Sendable {
     /// immutable: tables pass 10,000 of these around, and a reference
     /// costs one retain where a copy of the whole value costs dozens.
     final class Entry: Sendable {
-        let source: RootSource
+        let source: PackedRootSource
         /// The Services its backends name.
         let services: [ObjectKey]
         /// The root's and its leaves' resourceVersions; nil when any is
@@ -28,13 +28,21 @@ public struct TranslationCache: Sendable {
         let virtualHost: EnvoyVirtualHost?
         let clusters: [GatewayCluster]
 
-        init(
-            source: RootSource, fingerprint: [String]?, age: RootAge, wanted: [String], kept: [String]? = nil,
-            virtualHost: EnvoyVirtualHost? = nil, clusters: [GatewayCluster] = []
+        /// A root not translated yet.
+        convenience init(source: RootSource, fingerprint: [String]?, age: RootAge, wanted: [String]) {
+            let key = ObjectKey(of: source.object)
+            self.init(
+                source: source.packed ?? PackedRootSource(source),
+                services: source.kind.backendServiceNames(of: source.object).map { key.sibling(named: $0) },
+                fingerprint: fingerprint, age: age, wanted: wanted, kept: nil, virtualHost: nil, clusters: [])
+        }
+
+        private init(
+            source: PackedRootSource, services: [ObjectKey], fingerprint: [String]?, age: RootAge, wanted: [String],
+            kept: [String]?, virtualHost: EnvoyVirtualHost?, clusters: [GatewayCluster]
         ) {
             self.source = source
-            let key = ObjectKey(of: source.object)
-            self.services = source.kind.backendServiceNames(of: source.object).map { key.sibling(named: $0) }
+            self.services = services
             self.fingerprint = fingerprint
             self.age = age
             self.wanted = wanted
@@ -46,7 +54,7 @@ public struct TranslationCache: Sendable {
         /// This entry, translated for `kept`.
         func translated(kept: [String], virtualHost: EnvoyVirtualHost?, clusters: [GatewayCluster]) -> Entry {
             Entry(
-                source: source, fingerprint: fingerprint, age: age, wanted: wanted, kept: kept,
+                source: source, services: services, fingerprint: fingerprint, age: age, wanted: wanted, kept: kept,
                 virtualHost: virtualHost, clusters: clusters)
         }
     }

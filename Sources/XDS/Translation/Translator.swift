@@ -69,6 +69,8 @@ public enum Translator {
             affected.insert(identity)
         }
         for identity in removed { drop(identity) }
+        // The trees in hand: the cache keeps roots packed, for those translated again later.
+        var given: [RootIdentity: RootSource] = [:]
         var seen = Set<RootIdentity>()
         for source in changed where !RootKind.isLeaf(source.object) {
             let identity = source.identity
@@ -76,6 +78,7 @@ public enum Translator {
             guard seen.insert(identity).inserted,
                 fingerprint == nil || cache.entries[identity]?.fingerprint != fingerprint
             else { continue }
+            given[identity] = source
             drop(identity)
             let entry = TranslationCache.Entry(
                 source: source, fingerprint: fingerprint, age: RootAge(source),
@@ -101,7 +104,8 @@ public enum Translator {
             if !hosts.isEmpty {
                 var registry = GatewayClusterRegistry()
                 let made = virtualHost(
-                    entry.source, identity: identity, wanted: entry.wanted, hosts: hosts, listener: listener,
+                    given[identity] ?? entry.source.unpacked(), identity: identity, wanted: entry.wanted, hosts: hosts,
+                    listener: listener,
                     service: service, registry: &registry)
                 let names = made.clusterNames
                 host = made
