@@ -9,18 +9,17 @@ extension DevAPIServer {
         let filter = try ObjectFilter(query)
         _ = try RequestOptions.resourceVersion(query)
         let limit = try RequestOptions.limit(query)
-        let (all, revision) = store.list(resource.qualifiedName, namespace: namespace)
-        var items = all.filter { filter.matches($0.object) }
         // Paging: `continue` carries the key of the last item returned.
+        var after: String?
         if let token = query["continue"], !token.isEmpty {
             guard let bytes = Base64.decode(token) else { throw APIError.badRequest("invalid continue token") }
-            let after = String(decoding: bytes, as: UTF8.self)
-            items = items.filter { $0.key > after }
+            after = String(decoding: bytes, as: UTF8.self)
         }
+        let (items, more, revision) = store.page(
+            resource.qualifiedName, namespace: namespace, after: after, limit: limit, matching: filter.matches)
         var metadata: JSON = ["resourceVersion": .string(String(revision))]
-        if let limit, items.count > limit {
-            items = Array(items.prefix(limit))
-            metadata["continue"] = .string(Base64.encode(Array(items.last!.key.utf8)))
+        if more, let last = items.last {
+            metadata["continue"] = .string(Base64.encode(Array(last.key.utf8)))
         }
         return Self.json(
             .ok,

@@ -31,6 +31,9 @@ final class ObjectStore: Sendable {
     private struct State {
         var revision: UInt64 = 1
         var objects: [String: [String: JSON]] = [:]
+        /// Each resource's keys in order, kept from one page of a list to
+        /// the next and dropped by a write that adds or removes a key.
+        var sortedKeys: [String: [String]] = [:]
         var history: [StoreEvent] = []
         /// The printed size of the objects `history` holds, which bounds it
         /// as well as its count: a few large objects updated often would
@@ -94,6 +97,46 @@ final class ObjectStore: Sendable {
         }
     }
 
+    /// One page of `resource`'s objects (in `namespace` if given), in key
+    /// order: those after the key `after` that `matches` accepts, at most
+    /// `limit`, and whether more follow. The sorted keys are kept between
+    /// pages, so a page costs its own length and a binary search; sorting
+    /// the whole collection for each page made a list of 30,000 objects in
+    /// pages of 500 take six seconds.
+    func page(
+        _ resource: String, namespace: String?, after: String?, limit: Int?, matching matches: (JSON) -> Bool
+    ) -> (items: [(key: String, object: JSON)], more: Bool, revision: UInt64) {
+        state.withLock { state in
+            let objects = state.objects[resource] ?? [:]
+            let keys = state.sortedKeys[resource] ?? objects.keys.sorted()
+            state.sortedKeys[resource] = keys
+            let prefix = namespace.map { "\($0)/" } ?? ""
+            var index = Self.firstIndex(in: keys) { $0 >= prefix }
+            if let after { index = max(index, Self.firstIndex(in: keys) { $0 > after }) }
+            var items: [(key: String, object: JSON)] = []
+            while index < keys.count, keys[index].hasPrefix(prefix) {
+                let key = keys[index]
+                index += 1
+                guard let object = objects[key], matches(object) else { continue }
+                if let limit, items.count == limit { return (items, true, state.revision) }
+                items.append((key, object))
+            }
+            return (items, false, state.revision)
+        }
+    }
+
+    /// The first index of sorted `keys` whose key satisfies `belongs`, which
+    /// holds for every key after it too.
+    private static func firstIndex(in keys: [String], where belongs: (String) -> Bool) -> Int {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if belongs(keys[middle]) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
+
     /// Stores the result of `change` applied to the current object (nil if
     /// none) under a new revision, atomically. `change` returns the object to
     /// store (its resourceVersion is set here) or nil to delete; it throws to
@@ -150,6 +193,7 @@ final class ObjectStore: Sendable {
                 var deleted = current
                 deleted["metadata"]?["resourceVersion"] = .string(String(state.revision))
                 state.objects[resource]?[key] = nil
+                state.sortedKeys[resource] = nil
                 let event = StoreEvent(
                     kind: .deleted, revision: state.revision, resource: resource, namespace: namespace, object: deleted,
                     previous: current)
@@ -160,6 +204,7 @@ final class ObjectStore: Sendable {
                 ObjectLog.Entry(revision: state.revision + 1, resource: resource, key: key, object: next))
             state.revision += 1
             state.objects[resource, default: [:]][key] = next
+            if current == nil { state.sortedKeys[resource] = nil }
             let event = StoreEvent(
                 kind: current == nil ? .added : .modified, revision: state.revision, resource: resource,
                 namespace: namespace, object: next, previous: current)

@@ -142,6 +142,41 @@ struct DevAPIServerTests {
         #expect(byName.json?["kind"] == "IngressList")
     }
 
+    @Test(
+        "pages between writes: a key created after the cursor is listed, one before it or deleted is not; a selector pages over matches only; a namespace keeps to its own"
+    )
+    func pagingAcrossWrites() async throws {
+        let server = server()
+        func create(_ name: String, even: Bool = false, in namespace: String = "default") async {
+            _ = await call(
+                server, .POST, "/apis/networking.k8s.io/v1/namespaces/\(namespace)/ingresses",
+                #"{"metadata":{"name":"\#(name)","labels":{"even":"\#(even)"}}}"#)
+        }
+        func page(_ query: String) async throws -> (names: [String], token: String) {
+            let page = try #require(await call(server, .GET, Self.ingresses + "?" + query).json)
+            return (
+                (page["items"]?.arrayValue ?? []).compactMap { $0["metadata"]?["name"]?.stringValue },
+                page["metadata"]?["continue"]?.stringValue ?? ""
+            )
+        }
+        for name in ["b", "d", "f", "h"] { await create(name, even: true) }
+        _ = await call(server, .POST, "/api/v1/namespaces", #"{"metadata":{"name":"other"}}"#)
+        await create("c", in: "other")
+        let first = try await page("limit=2")
+        #expect(first.names == ["b", "d"])
+        await create("a")
+        await create("e")
+        let second = try await page("limit=2&continue=\(first.token)")
+        #expect(second.names == ["e", "f"])
+        #expect(await call(server, .DELETE, Self.ingresses + "/h").code == 200)
+        let third = try await page("limit=2&continue=\(second.token)")
+        #expect(third.names.isEmpty && third.token.isEmpty, "the last page says so")
+        let matching = try await page("limit=1&labelSelector=even%3Dtrue&continue=\(first.token)")
+        #expect(matching.names == ["f"], "e is not even")
+        #expect(matching.token.isEmpty, "no even one follows f")
+        #expect(try await page("limit=10").names == ["a", "b", "d", "e", "f"])
+    }
+
     @Test("delete honours preconditions and collects dependents that name the owner's uid")
     func deleteAndGarbageCollection() async throws {
         let server = server()
