@@ -41,6 +41,12 @@ final class RootSources: Sendable {
 
     /// Every root with its leaves, as the stores hold them now.
     func current() -> [RootSource] {
+        packedCurrent().map { $0.unpacked() }
+    }
+
+    /// The same, packed as the stores keep them: a first build unpacks a
+    /// batch at a time instead of holding 30,000 trees at once.
+    func packedCurrent() -> [PackedRootSource] {
         state.withLock { list(&$0) }
     }
 
@@ -49,21 +55,29 @@ final class RootSources: Sendable {
     /// gives every root.
     func changes() -> SnapshotBuilder.RootChanges {
         state.withLock { state in
-            state.listed ? read(&state) : SnapshotBuilder.RootChanges(changed: list(&state), removed: [])
+            state.listed
+                ? read(&state)
+                : SnapshotBuilder.RootChanges(changed: list(&state).map { $0.unpacked() }, removed: [])
         }
     }
 
-    /// Reads every root.
-    private func list(_ state: inout State) -> [RootSource] {
-        var roots: [RootSource] = []
+    /// Reads every root, unpacking one object at a time.
+    private func list(_ state: inout State) -> [PackedRootSource] {
+        var roots: [PackedRootSource] = []
+        var known = Set<RootIdentity>()
         for (kind, store) in stores {
             for packed in store.packedList() {
                 let object = packed.unpacked()
                 guard !RootKind.isLeaf(object) else { continue }
-                roots.append(source(kind: kind, packed: packed, object: object, store: store))
+                let key = ObjectKey(of: object)
+                known.insert(RootIdentity(kind: kind, key: key))
+                roots.append(
+                    PackedRootSource(
+                        kind: kind, object: packed,
+                        leaves: store.packedByIndex(PlacementIndex.ownedBy.0, key.description)))
             }
         }
-        state.known = Set(roots.map(\.identity))
+        state.known = known
         state.listed = true
         state.dirty = []
         return roots

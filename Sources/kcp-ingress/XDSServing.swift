@@ -27,7 +27,8 @@ struct XDSServing {
             let kept = RootSources(stores: sync.roots.mapValues(\.store))
             sources = kept
             source = SnapshotBuilder.Source(
-                roots: { kept.current() }, changes: { kept.changes() }, service: reader.service)
+                roots: { kept.current() }, changes: { kept.changes() }, packedRoots: { kept.packedCurrent() },
+                service: reader.service)
             synced = { stores.hasSynced }
         } else {
             source = SnapshotBuilder.Source(roots: { [] }, service: { _ in nil })

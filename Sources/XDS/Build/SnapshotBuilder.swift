@@ -16,13 +16,18 @@ public final class SnapshotBuilder: Sendable {
         /// since the last call of either; nil: every build reads `roots`.
         public var changes: (@Sendable () -> RootChanges)?
         public var service: @Sendable (ObjectKey) -> JSON?
+        /// Every root packed, for a first build that unpacks a batch at a
+        /// time: at 10,000 roots, every tree at once was the peak of the
+        /// process's memory, and left its heap fragmented. Nil: `roots`.
+        public var packedRoots: (@Sendable () -> [PackedRootSource])?
 
         public init(
             roots: @escaping @Sendable () -> [RootSource], changes: (@Sendable () -> RootChanges)? = nil,
-            service: @escaping @Sendable (ObjectKey) -> JSON?
+            packedRoots: (@Sendable () -> [PackedRootSource])? = nil, service: @escaping @Sendable (ObjectKey) -> JSON?
         ) {
             self.roots = roots
             self.changes = changes
+            self.packedRoots = packedRoots
             self.service = service
         }
     }
@@ -102,6 +107,13 @@ public final class SnapshotBuilder: Sendable {
                     changed: changes.changed, removed: changes.removed, service: source.service,
                     settings: settings, servicesChanged: services, cache: &cache)
             }
+            if source.changes != nil, let packedRoots = source.packedRoots {
+                let translation = Self.translateInBatches(
+                    packedRoots(), service: source.service, settings: settings, servicesChanged: services,
+                    cache: &cache)
+                cache.holdsEveryRoot = true
+                return translation
+            }
             // The first build, and every build of a source that cannot say what changed.
             let translation = Translator.translate(
                 roots: source.roots(), service: source.service, settings: settings, servicesChanged: services,
@@ -127,6 +139,28 @@ public final class SnapshotBuilder: Sendable {
                 "sequence": "\(rendered.snapshot.sequence)", "virtualHosts": "\(rendered.snapshot.virtualHosts.count)",
                 "clusters": "\(rendered.snapshot.clusters.count)",
             ])
+    }
+
+    /// A first build, into an empty cache, `batch` roots at a time: each
+    /// batch is a change to what the ones before it gave, so the table is
+    /// the one a single translation of every root gives, and the trees of
+    /// one batch are freed (and their memory reused) before the next.
+    static func translateInBatches(
+        _ roots: [PackedRootSource], batch: Int = 1_000, service: (ObjectKey) -> JSON?,
+        settings: TranslationSettings, servicesChanged: Set<ObjectKey>, cache: inout TranslationCache
+    ) -> Translation {
+        var start = 0
+        var translation: Translation
+        repeat {
+            let sources = roots[start..<min(start + batch, roots.count)].map { $0.unpacked() }
+            translation = Translator.translate(
+                changed: sources, removed: [], service: service, settings: settings,
+                servicesChanged: start == 0 ? servicesChanged : [], cache: &cache)
+            start += batch
+        } while start < roots.count
+        // Everything is new: the renderer renders it all.
+        translation.retranslated = nil
+        return translation
     }
 
     /// Logs each host conflict once, when it appears, and counts those standing.
