@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// unsafe crosses here.
 struct HeapTrim: ServiceLifecycle.Service {
     var interval: Duration = .seconds(30)
-    var threshold = 32 << 20
+    var threshold = 8 << 20
     let logger: Logger
 
     func run() async {
