@@ -39,9 +39,11 @@ final class RootSources: Sendable {
         state.withLock { _ = $0.dirty.insert(RootIdentity(kind: root.kind, key: root.key)) }
     }
 
-    /// Every root with its leaves, as the stores hold them now.
+    /// Every root with its leaves, as the stores hold them now. Reads only:
+    /// what events marked stays marked for the next `changes()`.
     func current() -> [RootSource] {
-        packedCurrent().map { $0.unpacked() }
+        var scratch = State()
+        return list(&scratch).map { $0.unpacked() }
     }
 
     /// The same, packed as the stores keep them: a first build unpacks a

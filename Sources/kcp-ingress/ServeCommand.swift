@@ -287,7 +287,10 @@ struct ServeCommand: AsyncParsableCommand {
     ) async throws -> [any Service] {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(Self.metricsFactory(registry))
-        var services: [any Service] = [HeapTrim(logger: logger)]
+        var services: [any Service] = []
+        #if canImport(Glibc)
+            services.append(HeapTrim(logger: logger))
+        #endif
 
         // A bad certificate is the one line a failed start prints, before any
         // word about the API server; a self-managed one needs that server first.

@@ -52,8 +52,11 @@ struct RootSourcesTests {
         sources.changed(.deleted(relabelled), kind: .ingress)
         #expect(sources.changes().removed.isEmpty)
 
-        // A full read (a build that cannot take changes) lists the stores as they are.
+        // A full read (a build that cannot take changes) lists the stores as they are,
+        // and leaves what events marked for the next read of changes.
         ingresses.put(Self.root)
+        sources.changed(.added(Self.root), kind: .ingress)
         #expect(sources.current().map(\.object) == [Self.root])
+        #expect(sources.changes().changed.map(\.object) == [Self.root])
     }
 }

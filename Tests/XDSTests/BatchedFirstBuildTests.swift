@@ -40,4 +40,16 @@ struct BatchedFirstBuildTests {
         #expect(batched.retranslated == nil, "everything is rendered")
         #expect(cache.entries.count == 25)
     }
+
+    @Test("a root unpacked from packed bytes carries them until it is changed, so a cache never keeps stale bytes")
+    func packedBytesGoWithAChange() {
+        var source = PackedRootSource(source("app", host: "app.example.com", created: "2026-11-20T10:00:00Z"))
+            .unpacked()
+        #expect(source.packed != nil)
+        source.object["metadata"]?["labels"] = ["app": "changed"]
+        #expect(source.packed == nil)
+        var leaves = PackedRootSource(source).unpacked()
+        leaves.leaves.removeLast()
+        #expect(leaves.packed == nil)
+    }
 }

@@ -149,6 +149,7 @@ public final class SnapshotBuilder: Sendable {
         _ roots: [PackedRootSource], batch: Int = 1_000, service: (ObjectKey) -> JSON?,
         settings: TranslationSettings, servicesChanged: Set<ObjectKey>, cache: inout TranslationCache
     ) -> Translation {
+        precondition(batch > 0, "a batch holds at least one root")
         var start = 0
         var translation: Translation
         repeat {
