@@ -88,13 +88,8 @@ final class ObjectStore: Sendable {
     /// Objects of `resource` (in `namespace` if given), sorted by key, and
     /// the revision the list is consistent with.
     func list(_ resource: String, namespace: String?) -> (items: [(key: String, object: JSON)], revision: UInt64) {
-        state.withLock { state in
-            let all = state.objects[resource] ?? [:]
-            let prefix = namespace.map { "\($0)/" }
-            let items = all.filter { prefix == nil || $0.key.hasPrefix(prefix!) }.sorted { $0.key < $1.key }
-                .map { (key: $0.key, object: $0.value) }
-            return (items, state.revision)
-        }
+        let all = page(resource, namespace: namespace, after: nil, limit: nil) { _ in true }
+        return (all.items, all.revision)
     }
 
     /// One page of `resource`'s objects (in `namespace` if given), in key
@@ -111,8 +106,8 @@ final class ObjectStore: Sendable {
             let keys = state.sortedKeys[resource] ?? objects.keys.sorted()
             state.sortedKeys[resource] = keys
             let prefix = namespace.map { "\($0)/" } ?? ""
-            var index = Self.firstIndex(in: keys) { $0 >= prefix }
-            if let after { index = max(index, Self.firstIndex(in: keys) { $0 > after }) }
+            var index = keys.partitioningIndex { $0 >= prefix }
+            if let after { index = max(index, keys.partitioningIndex { $0 > after }) }
             var items: [(key: String, object: JSON)] = []
             while index < keys.count, keys[index].hasPrefix(prefix) {
                 let key = keys[index]
@@ -123,18 +118,6 @@ final class ObjectStore: Sendable {
             }
             return (items, false, state.revision)
         }
-    }
-
-    /// The first index of sorted `keys` whose key satisfies `belongs`, which
-    /// holds for every key after it too.
-    private static func firstIndex(in keys: [String], where belongs: (String) -> Bool) -> Int {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if belongs(keys[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
     }
 
     /// Stores the result of `change` applied to the current object (nil if

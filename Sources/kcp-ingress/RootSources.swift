@@ -73,10 +73,7 @@ final class RootSources: Sendable {
                 guard !RootKind.isLeaf(object) else { continue }
                 let key = ObjectKey(of: object)
                 known.insert(RootIdentity(kind: kind, key: key))
-                roots.append(
-                    PackedRootSource(
-                        kind: kind, object: packed,
-                        leaves: store.packedByIndex(PlacementIndex.ownedBy.0, key.description)))
+                roots.append(packedSource(kind: kind, packed: packed, key: key, store: store))
             }
         }
         state.known = known
@@ -92,9 +89,9 @@ final class RootSources: Sendable {
             if let store = stores[root.kind], let packed = store.packed(root.key.description),
                 case let object = packed.unpacked(), !RootKind.isLeaf(object)
             {
-                let source = source(kind: root.kind, packed: packed, object: object, store: store)
+                let source = packedSource(kind: root.kind, packed: packed, key: root.key, store: store)
                 state.known.insert(root)
-                changes.changed.append(source)
+                changes.changed.append(source.unpacked(object: object))
             } else if state.known.remove(root) != nil {
                 changes.removed.append(root)
             }
@@ -105,8 +102,10 @@ final class RootSources: Sendable {
 
     /// A root with its leaves, each as `store` keeps it: the translation
     /// cache holds on to the store's bytes rather than packing them again.
-    private func source(kind: RootKind, packed: PackedJSON, object: JSON, store: InformerStore) -> RootSource {
-        let leaves = store.packedByIndex(PlacementIndex.ownedBy.0, ObjectKey(of: object).description)
-        return PackedRootSource(kind: kind, object: packed, leaves: leaves).unpacked(object: object)
+    private func packedSource(kind: RootKind, packed: PackedJSON, key: ObjectKey, store: InformerStore)
+        -> PackedRootSource
+    {
+        PackedRootSource(
+            kind: kind, object: packed, leaves: store.packedByIndex(PlacementIndex.ownedBy.0, key.description))
     }
 }

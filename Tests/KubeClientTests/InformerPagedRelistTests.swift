@@ -33,9 +33,7 @@ struct InformerPagedRelistTests {
                     "items": [Self.service("kept", version: "3"), Self.service("new", version: "8")],
                 ])
             default:
-                // The watch waits: the test has what it needs.
-                try? await Task.sleep(for: .seconds(30))
-                return ScriptedServer.status(410, "Expired", "too old")
+                return await ScriptedServer.silentWatch()
             }
         }
         defer { server.stop() }

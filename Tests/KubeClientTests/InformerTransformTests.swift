@@ -40,9 +40,7 @@ struct InformerTransformTests {
                 body.writeString("\n")
                 return .bytes(.ok, contentType: "application/json", body)
             default:
-                // Later watches wait: the test has what it needs.
-                try? await Task.sleep(for: .seconds(30))
-                return ScriptedServer.status(410, "Expired", "too old")
+                return await ScriptedServer.silentWatch()
             }
         }
         defer { server.stop() }

@@ -71,6 +71,13 @@ final class ScriptedServer: Sendable {
         return response
     }
 
+    /// A watch that stays silent for the rest of a test (then ends, expired):
+    /// for scripts that have what they need once a list is in.
+    static func silentWatch() async -> HTTPResponse {
+        try? await Task.sleep(for: .seconds(30))
+        return status(410, "Expired", "too old")
+    }
+
     static func ok(_ json: JSON) -> HTTPResponse {
         var body = ByteBuffer()
         body.writeBytes(json.bytes)

@@ -107,7 +107,8 @@ public final class SnapshotBuilder: Sendable {
                     changed: changes.changed, removed: changes.removed, service: source.service,
                     settings: settings, servicesChanged: services, cache: &cache)
             }
-            if source.changes != nil, let packedRoots = source.packedRoots {
+            // The first build into an empty cache; later ones without changes translate everything.
+            if !cache.holdsEveryRoot, let packedRoots = source.packedRoots {
                 let translation = Self.translateInBatches(
                     packedRoots(), service: source.service, settings: settings, servicesChanged: services,
                     cache: &cache)

@@ -1,5 +1,6 @@
 import EnvoyAPI
 import Foundation
+import KubeAPI
 import SwiftProtobuf
 
 /// Turns route tables into snapshots, re-encoding only what changed: a

@@ -188,17 +188,3 @@ extension TranslationCache {
         clusterUse.values.map(\.cluster).sorted { $0.name < $1.name }
     }
 }
-
-extension Array {
-    /// The first index whose element satisfies `belongs`, for an array in
-    /// which every element that does comes after every one that does not.
-    func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
-        var low = 0
-        var high = count
-        while low < high {
-            let middle = (low + high) / 2
-            if belongs(self[middle]) { high = middle } else { low = middle + 1 }
-        }
-        return low
-    }
-}
